@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// A run that finds no test file fails (passWithNoTests stays false): an empty green run proves nothing.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    passWithNoTests: false,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
