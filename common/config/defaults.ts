@@ -1,0 +1,38 @@
+import type { Config } from './types.ts';
+
+/**
+ * Built-in defaults, the lowest layer. The service and plan ids are fixed GUIDs so a re-deployed broker
+ * keeps its identity; operators running two brokers on one foundation override them (ids must be unique
+ * across the whole CF).
+ */
+export function defaultConfig(): Omit<Config, 'role'> {
+  return {
+    port: 8080,
+    logLevel: 'info',
+    database: { poolMax: 10, acquireTimeoutMs: 5_000 },
+    broker: {
+      username: '',
+      password: '',
+      catalog: {
+        serviceId: 'a4b5c6d0-6e0f-4f8a-9c57-1d0e5f3b7a21',
+        serviceName: 'promregator',
+        planId: '3f1c9b2e-8d47-4a6b-b0f5-7c2e9d4a1b63',
+        planName: 'standard',
+        maintenanceVersion: '1.0.0',
+        documentationUrl: 'https://github.com/promregator/promregator',
+      },
+    },
+    scraperPublicUrl: 'http://localhost:8081',
+    credentialsKey: '',
+    cf: { skipSslValidation: false },
+    scrape: {
+      defaultTimeoutMs: 10_000,
+      timeoutMarginMs: 500,
+      maxBodyBytes: 16 * 1024 * 1024,
+      globalConcurrency: 256,
+      requestConcurrency: 64,
+    },
+    discovery: { ttlMs: 60_000, resyncMs: 300_000, guidsPerRequest: 100 },
+    xsuaa: { readScope: 'Read' },
+  };
+}

@@ -1,0 +1,85 @@
+/** Which app the configuration is built for; decides which settings are required. */
+export type AppRole = 'broker' | 'scraper' | 'local';
+
+export interface TlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+export interface DatabaseConfig {
+  /** Postgres URL; absent only in local mode, where an embedded server is started. */
+  url?: string;
+  ssl?: TlsFiles & { rejectUnauthorized: boolean };
+  poolMax: number;
+  /** How long a request waits for a connection before the database counts as unavailable. */
+  acquireTimeoutMs: number;
+}
+
+export interface CatalogConfig {
+  serviceId: string;
+  serviceName: string;
+  planId: string;
+  planName: string;
+  /** Semver of the plan's maintenance_info. */
+  maintenanceVersion: string;
+  documentationUrl: string;
+}
+
+export interface CfApiConfig {
+  apiUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  username?: string;
+  password?: string;
+  skipSslValidation: boolean;
+}
+
+export interface XsuaaCredentials {
+  clientid: string;
+  clientsecret?: string;
+  url: string;
+  uaadomain: string;
+  xsappname: string;
+  identityzone?: string;
+  verificationkey?: string;
+  [key: string]: unknown;
+}
+
+export interface ScrapeConfig {
+  /** host:port every scrape connection goes to instead of the route's host. */
+  connectTo?: string;
+  defaultTimeoutMs: number;
+  /** Subtracted from Prometheus's scrape timeout so our answer arrives before it gives up. */
+  timeoutMarginMs: number;
+  maxBodyBytes: number;
+  /** Upper bound of scrapes in flight over the whole process. */
+  globalConcurrency: number;
+  /** Upper bound of scrapes in flight for one incoming request. */
+  requestConcurrency: number;
+}
+
+export interface DiscoveryConfig {
+  /** Age after which a discovery view is refreshed in the background. */
+  ttlMs: number;
+  /** Full reload of bindings from the database, in case a notification was missed. */
+  resyncMs: number;
+  /** GUIDs per CC filter; CF load balancers cap URL length. */
+  guidsPerRequest: number;
+}
+
+export interface Config {
+  role: AppRole;
+  port: number;
+  logLevel: string;
+  database: DatabaseConfig;
+  broker: { username: string; password: string; catalog: CatalogConfig };
+  scraperPublicUrl: string;
+  credentialsKey: string;
+  cf: CfApiConfig;
+  scrape: ScrapeConfig;
+  discovery: DiscoveryConfig;
+  xsuaa: { readScope: string; credentials?: XsuaaCredentials };
+  /** From VCAP_APPLICATION when running on Cloud Foundry. */
+  cfApp?: { name: string; instanceIndex: number };
+}
