@@ -24,6 +24,7 @@ export class SecretKeys {
   private readonly encryption: Buffer;
   private readonly digest: Buffer;
   private readonly bindingPasswords: Buffer;
+  private readonly keyPasswords: Buffer;
 
   constructor(credentialsKey: string) {
     if (credentialsKey.length === 0) throw new Error('SecretKeys: empty credentials key');
@@ -31,6 +32,7 @@ export class SecretKeys {
     this.encryption = derive('encryption');
     this.digest = derive('request-digest');
     this.bindingPasswords = derive('binding-password');
+    this.keyPasswords = derive('service-key-password');
   }
 
   /** AES-256-GCM; output `v1.<iv>.<tag>.<ciphertext>` in base64url. */
@@ -56,6 +58,14 @@ export class SecretKeys {
   /** Keyed digest of a canonical JSON value: compares requests without storing their secrets. */
   requestDigest(value: unknown): string {
     return createHmac('sha256', this.digest).update(canonicalJson(value)).digest('base64url');
+  }
+
+  /**
+   * A service key's password, derived so the broker can return it again (repeated PUT, GET binding)
+   * while the database holds only its salted hash and the random `salt`.
+   */
+  serviceKeyPassword(bindingId: string, salt: string): string {
+    return createHmac('sha256', this.keyPasswords).update(`${bindingId}\0${salt}`).digest('base64url');
   }
 
   /**

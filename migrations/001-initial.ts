@@ -38,11 +38,21 @@ export async function up(knex: Knex): Promise<void> {
     t.text('secrets');
     t.text('key_username').unique();
     t.text('key_password_hash');
+    // Random per-key input to the derived password: a key re-created under the same id gets a new one.
+    t.text('key_salt');
     t.text('request_digest').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.index(['instance_id']);
     t.index(['app_guid']);
   });
+  // Remembers deleted ids so last_operation can answer 410 (gone) rather than 404 (never seen).
+  await knex.schema.createTable('deleted_resources', (t) => {
+    t.text('kind').notNullable().checkIn(['instance', 'binding']);
+    t.text('id').notNullable();
+    t.timestamp('deleted_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.primary(['kind', 'id']);
+  });
+
   await knex.raw(
     `ALTER TABLE service_bindings ADD CONSTRAINT service_bindings_kind_shape CHECK (
        (kind = 'app' AND app_guid IS NOT NULL AND key_password_hash IS NULL) OR
@@ -63,6 +73,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('deleted_resources');
   await knex.schema.dropTable('service_bindings');
   await knex.schema.dropTable('service_instances');
   await knex.raw('DROP FUNCTION promregator_notify_change() CASCADE');
