@@ -1,0 +1,60 @@
+import type { Config } from '../common/config/index.ts';
+import type { Sandbox } from '../sandbox/index.ts';
+import type { DemoRegistration } from './demo-registration.ts';
+
+export interface BannerInput {
+  brokerUrl: string;
+  scraperUrl: string;
+  config: Config;
+  sandbox: Sandbox | undefined;
+  demo: DemoRegistration | undefined;
+  embedded: boolean;
+}
+
+/** What a newcomer needs to try the product next, printed once everything is up. */
+export function printBanner({ brokerUrl, scraperUrl, config, sandbox, demo, embedded }: BannerInput): void {
+  const user = config.broker.username;
+  const pass = config.broker.password;
+  const lines = [
+    '',
+    '=== Promregator broker is running locally ===',
+    `  broker (OSB API)   ${brokerUrl}   user ${user}  password ${pass}`,
+    `  scraper            ${scraperUrl}`,
+    `  database           ${embedded ? 'embedded PostgreSQL (deleted on exit)' : 'DATABASE_URL'}`,
+    sandbox
+      ? `  foundation         sandbox: CC ${sandbox.ccUrl}  UAA ${sandbox.uaaUrl}  gorouter ${sandbox.routerUrl}`
+      : `  foundation         ${config.cf.apiUrl}`,
+  ];
+  if (demo) {
+    const key = demo.serviceKey;
+    lines.push(
+      '',
+      `Registered through the OSB API: service instance ${demo.instanceId} in org "${demo.space.orgName}" space "${demo.space.spaceName}",`,
+      `bindings for ${demo.apps.map((app) => `${app.name} (${app.instances} instances)`).join(', ')}, and a service key.`,
+      '',
+      'Merged metrics of every instance in the space (service-key credentials):',
+      `  curl -u '${String(key.username)}:${String(key.password)}' ${String(key.url)}`,
+      '',
+      'Prometheus http_sd discovery:',
+      `  curl -u '${String(key.username)}:${String(key.password)}' ${String(key.discovery_url)}`,
+      '',
+      'prometheus.yml (from the service key):',
+      String(key.prometheus_yml ?? '')
+        .split('\n')
+        .map((line) => `  ${line}`)
+        .join('\n'),
+    );
+  }
+  lines.push(
+    '',
+    'The OSB API, as the Cloud Controller calls it:',
+    `  curl -u '${user}:${pass}' -H 'X-Broker-API-Version: 2.17' ${brokerUrl}/v2/catalog`,
+    `  curl -u '${user}:${pass}' -H 'X-Broker-API-Version: 2.17' -H 'Content-Type: application/json' -X PUT \\`,
+    `    '${brokerUrl}/v2/service_instances/my-instance?accepts_incomplete=true' \\`,
+    `    -d '{"service_id":"${config.broker.catalog.serviceId}","plan_id":"${config.broker.catalog.planId}","organization_guid":"org","space_guid":"space"}'`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,115 @@
+import { startBroker } from '../broker/server.ts';
+import { buildConfig, type Config, ConfigError, loadConfig } from '../common/config/index.ts';
+import { connectDatabase, type Knex } from '../common/db/connect.ts';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../common/db/embedded.ts';
+import { migrateToLatest } from '../common/db/migrate.ts';
+import { createLogger } from '../common/logging.ts';
+import { randomSecret } from '../common/secrets.ts';
+import { type Sandbox, startSandbox } from '../sandbox/index.ts';
+import { startScraper } from '../scraper/app.ts';
+import { printBanner } from './banner.ts';
+import { registerDemo } from './demo-registration.ts';
+import { OsbClient } from './osb-client.ts';
+
+/**
+ * `npm start`: the whole product on one machine with no configuration. Whatever the environment does not
+ * provide is supplied here: an embedded PostgreSQL, the sandbox foundation, generated secrets. Everything
+ * started is stopped again on Ctrl-C, the database server included.
+ */
+async function main(): Promise<void> {
+  let base: Readonly<Config>;
+  try {
+    base = loadConfig('local');
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: base.logLevel, name: 'promregator' });
+  const stops: Array<() => Promise<unknown>> = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const stop of stops.reverse())
+      await stop().catch((error: unknown) => logger.warn({ err: error }, 'stop failed'));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    let embedded: EmbeddedDatabase | undefined;
+    let databaseUrl = base.database.url;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedPostgres();
+      stops.push(() => embedded!.destroy());
+      databaseUrl = embedded.url;
+    }
+
+    let sandbox: Sandbox | undefined;
+    if (!base.cf.apiUrl) {
+      sandbox = await startSandbox({ seed: 'demo' });
+      stops.push(() => sandbox!.stop());
+    }
+
+    const config = localConfig(base, databaseUrl, sandbox);
+    const db: Knex = connectDatabase(config.database);
+    stops.push(() => db.destroy());
+    await migrateToLatest(db);
+
+    // The scraper first: its address goes into the service keys the broker issues.
+    const scraper = await startScraper({
+      config,
+      db,
+      logger: logger.child({ app: 'scraper' }),
+      port: base.port + 1,
+    });
+    stops.push(() => scraper.close());
+    const withScraperUrl: Config = { ...config, scraperPublicUrl: scraper.url };
+    const broker = await startBroker({
+      config: withScraperUrl,
+      db,
+      logger: logger.child({ app: 'broker' }),
+      port: base.port,
+    });
+    stops.push(() => broker.close());
+
+    const osb = new OsbClient(broker.url, config.broker.username, config.broker.password);
+    const demo = sandbox ? await registerDemo(sandbox, osb, config.broker.catalog) : undefined;
+    printBanner({
+      brokerUrl: broker.url,
+      scraperUrl: scraper.url,
+      config: withScraperUrl,
+      sandbox,
+      demo,
+      embedded: Boolean(embedded),
+    });
+  } catch (error) {
+    logger.error({ err: error }, 'local start failed');
+    await stopAll(1);
+  }
+}
+
+/** Local defaults for what a deployment must set explicitly; the sandbox when no foundation is named. */
+function localConfig(base: Readonly<Config>, databaseUrl: string, sandbox: Sandbox | undefined): Config {
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    BROKER_USERNAME: base.broker.username || 'admin',
+    BROKER_PASSWORD: base.broker.password || randomSecret(12),
+    CREDENTIALS_KEY: base.credentialsKey || randomSecret(32),
+    ...(sandbox && {
+      CF_API_URL: sandbox.ccUrl,
+      CF_CLIENT_ID: sandbox.admin.clientId,
+      CF_CLIENT_SECRET: sandbox.admin.clientSecret,
+      CF_SKIP_SSL_VALIDATION: 'true',
+      SCRAPE_CONNECT_TO: sandbox.routerAddress,
+    }),
+  };
+  return { ...buildConfig('local', { env }) };
+}
+
+void main();

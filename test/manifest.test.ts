@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ENV_VARS } from '../common/config/env-vars.ts';
+
+interface ManifestApp {
+  name: string;
+  command: string;
+  instances: unknown;
+  services: string[];
+  env: Record<string, string>;
+  'health-check-type': string;
+  'health-check-http-endpoint': string;
+}
+
+const manifestText = readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8');
+const manifest = parse(manifestText) as { applications: ManifestApp[] };
+const scripts = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  }
+).scripts;
+const vars = parse(readFileSync(new URL('../vars.example.yml', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
+
+describe('manifest.yml', () => {
+  it('deploys the broker and the scraper with npm scripts that exist', () => {
+    expect(manifest.applications.map((app) => app.name)).toEqual([
+      'promregator-broker',
+      'promregator-scraper',
+    ]);
+    for (const app of manifest.applications) {
+      const script = /^npm run (\S+)$/.exec(app.command)?.[1];
+      expect(script, app.command).toBeDefined();
+      expect(scripts[script!], `script ${script}`).toBeDefined();
+    }
+  });
+
+  it('binds both apps to the same database service and checks their health over HTTP', () => {
+    const [broker, scraper] = manifest.applications;
+    expect(broker!.services).toEqual(scraper!.services);
+    for (const app of manifest.applications) {
+      expect(app['health-check-type']).toBe('http');
+      expect(app['health-check-http-endpoint']).toBe('/healthz');
+    }
+  });
+
+  it('names only variables of the configuration contract, and every ((variable)) is in vars.example.yml', () => {
+    const known = new Set(ENV_VARS.map(([name]) => name));
+    for (const app of manifest.applications) {
+      for (const name of Object.keys(app.env)) {
+        if (name !== 'NODE_ENV') expect(known.has(name), name).toBe(true);
+      }
+    }
+    const used = [...manifestText.matchAll(/\(\(([a-z_]+)\)\)/g)].map((m) => m[1]!);
+    expect(used.length).toBeGreaterThan(10);
+    for (const name of used) expect(vars, name).toHaveProperty(name);
+  });
+
+  it('runs the scraper at two instances', () => {
+    expect(vars.scraper_instances).toBe(2);
+  });
+});
