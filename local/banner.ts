@@ -8,11 +8,19 @@ export interface BannerInput {
   config: Config;
   sandbox: Sandbox | undefined;
   demo: DemoRegistration | undefined;
-  embedded: boolean;
+  /** Data directory of the embedded PostgreSQL, when one was started. */
+  embeddedDir: string | undefined;
 }
 
 /** What a newcomer needs to try the product next, printed once everything is up. */
-export function printBanner({ brokerUrl, scraperUrl, config, sandbox, demo, embedded }: BannerInput): void {
+export function printBanner({
+  brokerUrl,
+  scraperUrl,
+  config,
+  sandbox,
+  demo,
+  embeddedDir,
+}: BannerInput): void {
   const user = config.broker.username;
   const pass = config.broker.password;
   const lines = [
@@ -20,7 +28,7 @@ export function printBanner({ brokerUrl, scraperUrl, config, sandbox, demo, embe
     '=== Promregator broker is running locally ===',
     `  broker (OSB API)   ${brokerUrl}   user ${user}  password ${pass}`,
     `  scraper            ${scraperUrl}`,
-    `  database           ${embedded ? 'embedded PostgreSQL (deleted on exit)' : 'DATABASE_URL'}`,
+    `  database           ${embeddedDir ? `embedded PostgreSQL in ${embeddedDir} (deleted on exit)` : 'DATABASE_URL'}`,
     sandbox
       ? `  foundation         sandbox: CC ${sandbox.ccUrl}  UAA ${sandbox.uaaUrl}  gorouter ${sandbox.routerUrl}`
       : `  foundation         ${config.cf.apiUrl}`,

@@ -61,20 +61,15 @@ async function main(): Promise<void> {
     await migrateToLatest(db);
 
     // The scraper first: its address goes into the service keys the broker issues.
-    const scraper = await startScraper({
-      config,
-      db,
-      logger: logger.child({ app: 'scraper' }),
-      port: base.port + 1,
-    });
+    const scraperPort = base.port === 0 ? 0 : base.port + 1;
+    const scraper = await onFreePort(scraperPort, (port) =>
+      startScraper({ config, db, logger: logger.child({ app: 'scraper' }), port }),
+    );
     stops.push(() => scraper.close());
     const withScraperUrl: Config = { ...config, scraperPublicUrl: scraper.url };
-    const broker = await startBroker({
-      config: withScraperUrl,
-      db,
-      logger: logger.child({ app: 'broker' }),
-      port: base.port,
-    });
+    const broker = await onFreePort(base.port, (port) =>
+      startBroker({ config: withScraperUrl, db, logger: logger.child({ app: 'broker' }), port }),
+    );
     stops.push(() => broker.close());
 
     const osb = new OsbClient(broker.url, config.broker.username, config.broker.password);
@@ -85,11 +80,21 @@ async function main(): Promise<void> {
       config: withScraperUrl,
       sandbox,
       demo,
-      embedded: Boolean(embedded),
+      embeddedDir: embedded?.dataDir,
     });
   } catch (error) {
     logger.error({ err: error }, 'local start failed');
     await stopAll(1);
+  }
+}
+
+/** The usual ports when free; any free port when another program holds them (a second checkout, say). */
+async function onFreePort<T>(port: number, start: (port: number) => Promise<T>): Promise<T> {
+  try {
+    return await start(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
+    return start(0);
   }
 }
 
