@@ -1,0 +1,132 @@
+// The sandbox's public contract. The scraper's tests and `npm start` depend on these names: extend, never rename.
+
+export interface SandboxOptions {
+  seed?: 'demo' | 'empty';
+  tokenLifetimeSeconds?: number;
+  appsDomain?: string;
+  ccLatencyMs?: number;
+  /** Non-exempt tokens get 429 + Retry-After beyond `limit` requests per window. */
+  rateLimit?: { limit: number; windowSeconds: number };
+  /**
+   * gorouter's `empty_pool_response_code_503`: a known route whose instances are all gone answers
+   * 503 `no_endpoints` instead of 404 `unknown_route`. Default false.
+   */
+  emptyPoolResponse503?: boolean;
+  /** Also start the HTTP control API (`controlUrl`). Default false. */
+  controlApi?: boolean;
+}
+
+export interface Credentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface Sandbox {
+  ccUrl: string;
+  uaaUrl: string;
+  routerUrl: string;
+  /** `host:port` for SCRAPE_CONNECT_TO; the port speaks plain HTTP and TLS. */
+  routerAddress: string;
+  routerCaPem: string;
+  appsDomain: string;
+  admin: Credentials;
+  auditor: Credentials;
+  user: { username: string; password: string };
+  control: SandboxControl;
+  /** Set only when started with `controlApi: true`. */
+  controlUrl?: string;
+  stop(): Promise<void>;
+}
+
+export type CcFailure = { status: number } | { hang: true } | { rateLimit: { retryAfterSeconds: number } };
+
+export interface SandboxControl {
+  createOrg(name: string): { guid: string; name: string };
+  createSpace(orgGuid: string, name: string): { guid: string; name: string };
+  createApp(spec: AppSpec): SandboxApp;
+  getApp(appGuid: string): SandboxApp;
+  listApps(): SandboxApp[];
+  scale(appGuid: string, instances: number): void;
+  stopApp(appGuid: string): void;
+  startApp(appGuid: string): void;
+  /** The instance crashes like a real one: CC stats says CRASHED and the router no longer has it. */
+  crashInstance(appGuid: string, index: number): void;
+  /** Restarts the instance (fresh process: counters start again). */
+  restoreInstance(appGuid: string, index: number): void;
+  setInstanceBehavior(appGuid: string, index: number, behavior: InstanceBehavior): void;
+  setAppAuth(appGuid: string, auth: AppAuth): void;
+  addRoute(appGuid: string, host: string, opts?: RouteOptions): void;
+  failCc(mode: CcFailure | null): void;
+  /** While true, every token request gets 401 invalid_client. */
+  refuseUaa(refuse: boolean): void;
+  setCcLatency(ms: number): void;
+  /** Keys like 'GET /v3/apps' (path template, no query), 'POST /oauth/token' for the UAA; 'total' counts CC calls only. */
+  requestCounts(): Record<string, number>;
+  resetRequestCounts(): void;
+  issueToken(
+    clientId: string,
+    opts?: { scopes?: string[]; audience?: string[]; expiresInSeconds?: number },
+  ): Promise<string>;
+  addClient(clientId: string, clientSecret: string, authorities: string[]): void;
+}
+
+export interface RouteOptions {
+  domain?: string;
+  path?: string;
+  internal?: boolean;
+}
+
+export interface RouteSpec extends RouteOptions {
+  host: string;
+}
+
+export interface MetricsSpec {
+  format?: 'prom-client' | 'payload';
+  payloadBytes?: number;
+  seriesCount?: number;
+  metricsPath?: string;
+}
+
+export interface AppSpec {
+  spaceGuid: string;
+  name: string;
+  instances?: number;
+  state?: 'STARTED' | 'STOPPED';
+  /** Route host on the apps domain; default = name; null for no route. */
+  host?: string | null;
+  routes?: RouteSpec[];
+  metrics?: MetricsSpec;
+  auth?: AppAuth;
+  guid?: string;
+}
+
+export type AppAuth =
+  | { type: 'none' }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; audience: string };
+
+export type InstanceBehavior =
+  | { kind: 'normal' }
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'malformed' }
+  | { kind: 'oversized'; bytes: number }
+  | { kind: 'gzip-bomb'; uncompressedBytes: number }
+  | { kind: 'endless' }
+  | { kind: 'redirect'; location: string }
+  | { kind: 'status'; status: number }
+  /** Never answers (the connection stays open). */
+  | { kind: 'hang' }
+  /** Drops the connection without answering: the router answers 502 endpoint_failure. */
+  | { kind: 'reset' };
+
+export interface SandboxApp {
+  guid: string;
+  name: string;
+  spaceGuid: string;
+  orgGuid: string;
+  state: 'STARTED' | 'STOPPED';
+  instances: number;
+  /** Full hostnames of the app's routes (path not included). */
+  routes: string[];
+  processGuid: string;
+}
