@@ -1,0 +1,55 @@
+/** A growable output buffer written by offset. Callers reserve with `ensure` before writing. */
+
+/** Below this length a JS loop beats Buffer#copy, whose fixed cost is a view allocation. */
+const LOOP_COPY_MAX = 48;
+
+export class ByteSink {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, 64));
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  byte(c: number): void {
+    this.buf[this.pos++] = c;
+  }
+
+  range(src: Buffer, start: number, end: number): void {
+    this.pos = copyRange(src, start, end, this.buf, this.pos);
+  }
+
+  bytes(src: Buffer): void {
+    this.pos = copyRange(src, 0, src.length, this.buf, this.pos);
+  }
+
+  /** ASCII only (names, keywords, numbers). */
+  ascii(s: string): void {
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+}
+
+/** Copies src[start, end) to dst at `at`; returns the offset after the copy. */
+export function copyRange(src: Buffer, start: number, end: number, dst: Buffer, at: number): number {
+  const len = end - start;
+  if (len > LOOP_COPY_MAX) {
+    src.copy(dst, at, start, end);
+    return at + len;
+  }
+  let o = at;
+  for (let i = start; i < end; i++) dst[o++] = src[i] as number;
+  return o;
+}

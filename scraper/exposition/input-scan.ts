@@ -1,0 +1,246 @@
+/**
+ * Pass 1 over one input: pulls entries from the parser, assigns samples to families, decides per
+ * sample whether its output line is the input line plus one insertion (recorded by offsets, copied
+ * later) or needs rewriting (written now to the side buffer). Nothing is kept unless the whole input
+ * parses; the caller rolls records and side buffer back on failure.
+ */
+
+import type { ByteSink } from './byte-sink.ts';
+import { bytesEqual, latin1, rangeEquals } from './bytes.ts';
+import type { ExpositionParser } from './create-parser.ts';
+import { Entry, type ExpositionFormat, MetricType, Suffix, ValueKind } from './entry.ts';
+import { isCreatedSample, isMemberSuffix, suffixCode } from './family-naming.ts';
+import { canonicalSpecial, msTextToOmSeconds, omSecondsToMs } from './float-syntax.ts';
+import { Insertion, type SampleRecords } from './sample-records.ts';
+import type { TargetLabels } from './target-labels.ts';
+
+export interface LocalFamily {
+  readonly name: string;
+  readonly nameStart: number;
+  readonly nameEnd: number;
+  type: MetricType;
+  /** A TYPE line was seen (a family made up from a bare sample has none). */
+  typed: boolean;
+  helpStart: number;
+  helpEnd: number;
+  unitStart: number;
+  unitEnd: number;
+  /** Record index ranges [from, to) in SampleRecords, in order. */
+  readonly segments: number[];
+  samples: number;
+  /** Output bytes of this family's samples. */
+  bytes: number;
+}
+
+export interface ScanContext {
+  readonly outFormat: ExpositionFormat;
+  readonly records: SampleRecords;
+  readonly side: ByteSink;
+  readonly targets: TargetLabels;
+  readonly insertions: readonly [Buffer, Buffer, Buffer];
+  readonly honorLabels: boolean;
+}
+
+export type ScanResult = { ok: true; families: LocalFamily[] } | { ok: false; error: string };
+
+function newFamily(name: string, start: number, end: number): LocalFamily {
+  return {
+    name,
+    nameStart: start,
+    nameEnd: end,
+    type: MetricType.Unknown,
+    typed: false,
+    helpStart: -1,
+    helpEnd: -1,
+    unitStart: -1,
+    unitEnd: -1,
+    segments: [],
+    samples: 0,
+    bytes: 0,
+  };
+}
+
+/** Suffix of the current sample's name relative to `fam`, or -1 when the sample is not a member. */
+function memberSuffix(p: ExpositionParser, fam: LocalFamily): number {
+  const fl = fam.nameEnd - fam.nameStart;
+  const sl = p.nameEnd - p.nameStart;
+  if (sl < fl || !bytesEqual(p.buf, p.nameStart, p.nameStart + fl, p.buf, fam.nameStart)) return -1;
+  const suffix = sl === fl ? Suffix.None : suffixCode(p.buf, p.nameStart + fl, p.nameEnd);
+  return isMemberSuffix(fam.type, suffix, p.format) ? suffix : -1;
+}
+
+export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
+  const families: LocalFamily[] = [];
+  const byName = new Map<string, LocalFamily>();
+  const { records, targets, outFormat, insertions } = ctx;
+  const sameFormat = p.format === outFormat;
+  const omToText = p.format === 'openmetrics' && outFormat === 'text';
+  const insLen0 = insertions[0].length;
+  const insLen1 = insertions[1].length;
+  const insLen2 = insertions[2].length;
+  const buf = p.buf;
+  let cur: LocalFamily | undefined;
+  let open: LocalFamily | undefined;
+  let segFrom = 0;
+
+  for (;;) {
+    const entry = p.next();
+    if (entry === Entry.Sample) {
+      let fam = cur as LocalFamily;
+      let suffix = cur === undefined ? -1 : memberSuffix(p, fam);
+      if (suffix < 0) {
+        const found = findFamily(p, byName);
+        if (found !== undefined) {
+          fam = found;
+          suffix = memberSuffix(p, fam);
+        } else {
+          // A sample with no family of its own: untyped, as Prometheus treats it.
+          const name = latin1(buf, p.nameStart, p.nameEnd);
+          fam = newFamily(name, p.nameStart, p.nameEnd);
+          families.push(fam);
+          byName.set(name, fam);
+          suffix = Suffix.None;
+        }
+        cur = fam;
+      }
+      if (omToText && isCreatedSample(fam.type, suffix as Suffix)) continue;
+      if (open !== fam) {
+        if (open !== undefined) open.segments.push(segFrom, records.length);
+        open = fam;
+        segFrom = records.length;
+      }
+      fam.samples++;
+
+      let clash = false;
+      if (targets.size > 0) {
+        const o = p.labelOffsets;
+        for (let k = 0, end = p.labelCount * 4; k < end; k += 4) {
+          if (targets.has(buf, o[k] as number, o[k + 1] as number)) {
+            clash = true;
+            break;
+          }
+        }
+      }
+      const valueAsIs =
+        p.valueKind === ValueKind.Number ||
+        outFormat === 'text' ||
+        rangeEquals(buf, p.valueStart, p.valueEnd, canonicalSpecial(p.valueKind));
+      if (sameFormat && !clash && !p.labelsNeedEscaping && valueAsIs) {
+        let insertAt: number;
+        let ins: Insertion;
+        let insLen: number;
+        if (p.labelsStart < 0) {
+          insertAt = p.nameEnd;
+          ins = Insertion.NewBraces;
+          insLen = insLen2;
+        } else if (p.labelCount === 0) {
+          insertAt = p.labelsStart;
+          ins = Insertion.IntoEmpty;
+          insLen = insLen1;
+        } else {
+          insertAt = p.labelsStart;
+          ins = Insertion.BeforeLabels;
+          insLen = insLen0;
+        }
+        const restEnd =
+          outFormat === 'openmetrics' ? p.lineEnd : p.timestampEnd >= 0 ? p.timestampEnd : p.valueEnd;
+        records.push(p.nameStart, insertAt, restEnd, ins);
+        fam.bytes += restEnd - p.nameStart + insLen + 1;
+      } else {
+        const start = ctx.side.pos;
+        writeConverted(p, ctx, clash);
+        records.push(-1, start, ctx.side.pos, 0);
+        fam.bytes += ctx.side.pos - start;
+      }
+      continue;
+    }
+    if (entry === Entry.Help || entry === Entry.Type || entry === Entry.Unit) {
+      let fam = cur as LocalFamily;
+      const fits =
+        cur !== undefined &&
+        fam.nameEnd - fam.nameStart === p.nameEnd - p.nameStart &&
+        bytesEqual(buf, p.nameStart, p.nameEnd, buf, fam.nameStart) &&
+        (entry === Entry.Help
+          ? fam.helpStart < 0
+          : fam.samples === 0 && (entry === Entry.Type ? !fam.typed : fam.unitStart < 0));
+      if (!fits) {
+        const name = latin1(buf, p.nameStart, p.nameEnd);
+        fam = newFamily(name, p.nameStart, p.nameEnd);
+        families.push(fam);
+        byName.set(name, fam);
+        cur = fam;
+      }
+      if (entry === Entry.Help) {
+        fam.helpStart = p.textStart;
+        fam.helpEnd = p.textEnd;
+      } else if (entry === Entry.Type) {
+        fam.type = p.metricType;
+        fam.typed = true;
+      } else {
+        fam.unitStart = p.textStart;
+        fam.unitEnd = p.textEnd;
+      }
+      continue;
+    }
+    if (entry === Entry.Comment) continue;
+    if (entry === Entry.Eof) break;
+    return { ok: false, error: p.error };
+  }
+  if (open !== undefined) open.segments.push(segFrom, records.length);
+  return { ok: true, families };
+}
+
+/** A family of this input the sample belongs to although it is not the current one (interleaving). */
+function findFamily(p: ExpositionParser, byName: Map<string, LocalFamily>): LocalFamily | undefined {
+  if (byName.size === 0) return undefined;
+  const buf = p.buf;
+  const exact = byName.get(latin1(buf, p.nameStart, p.nameEnd));
+  if (exact !== undefined && memberSuffix(p, exact) >= 0) return exact;
+  for (let cut = p.nameEnd - 1; cut > p.nameStart && cut >= p.nameEnd - 8; cut--) {
+    if (buf[cut] !== 95) continue;
+    const base = byName.get(latin1(buf, p.nameStart, cut));
+    if (base !== undefined && memberSuffix(p, base) >= 0) return base;
+  }
+  return undefined;
+}
+
+/** The full output line of a sample that needs more than an insertion, into the side buffer. */
+function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): void {
+  const { side, targets, outFormat } = ctx;
+  const buf = p.buf;
+  side.ensure(p.nameEnd - p.nameStart);
+  side.range(buf, p.nameStart, p.nameEnd);
+  const rawLabelsOk = !clash && !p.labelsNeedEscaping && (outFormat === 'text' || p.labelsCanonical);
+  if (rawLabelsOk) {
+    const ins = ctx.insertions;
+    side.ensure(p.labelsEnd - p.labelsStart + ins[2].length + 2);
+    if (p.labelsStart < 0) {
+      side.bytes(ins[2]);
+    } else {
+      side.byte(123);
+      side.bytes(p.labelCount === 0 ? ins[1] : ins[0]);
+      side.range(buf, p.labelsStart, p.labelsEnd);
+      side.byte(125);
+    }
+  } else {
+    targets.writeMerged(side, buf, p.labelOffsets, p.labelCount, ctx.honorLabels, p.labelsNeedEscaping);
+  }
+  side.ensure(p.valueEnd - p.valueStart + 64 + (p.exemplarEnd - p.exemplarStart));
+  side.byte(32);
+  if (p.valueKind === ValueKind.Number || outFormat === 'text') side.range(buf, p.valueStart, p.valueEnd);
+  else side.ascii(canonicalSpecial(p.valueKind));
+  if (p.timestampStart >= 0) {
+    side.byte(32);
+    if (p.format === outFormat) {
+      side.range(buf, p.timestampStart, p.timestampEnd);
+    } else {
+      const ts = latin1(buf, p.timestampStart, p.timestampEnd);
+      side.ascii(outFormat === 'text' ? String(omSecondsToMs(Number(ts))) : msTextToOmSeconds(ts));
+    }
+  }
+  if (p.exemplarStart >= 0 && outFormat === 'openmetrics') {
+    side.byte(32);
+    side.range(buf, p.exemplarStart, p.exemplarEnd);
+  }
+  side.byte(10);
+}

@@ -1,0 +1,287 @@
+/**
+ * State and accessors shared by the text and OpenMetrics pull parsers. After `next()` the public
+ * offset fields describe the current entry; they (and views made from them) are valid until the next
+ * call. Strings are only made by the accessor methods, when a caller asks.
+ */
+import {
+  BACKSLASH,
+  BRACE_CLOSE,
+  COMMA,
+  EQUALS,
+  isLabelChar,
+  isLabelStart,
+  LF,
+  latin1,
+  QUOTE,
+  quoteBytes,
+  rangeIsUtf8,
+  SPACE,
+  TAB,
+} from './bytes.ts';
+import { Entry, type ExpositionFormat, type LabelPair, MetricType, ValueKind } from './entry.ts';
+import { decodeHelp, decodeLabelValue } from './escape.ts';
+import { omSecondsToMs, parseFloatBytes } from './float-syntax.ts';
+
+const INITIAL_LABEL_SLOTS = 16;
+
+export abstract class ParserBase {
+  readonly buf: Buffer;
+  abstract readonly format: ExpositionFormat;
+  protected pos = 0;
+  protected finished: Entry | -1 = -1;
+
+  /** 1-based line of the current entry. */
+  lineNumber = 0;
+  lineStart = 0;
+  /** Offset of the line's terminating LF (or buf.length). */
+  lineEnd = 0;
+  /** Metric name of a sample, or family name of a HELP/TYPE/UNIT line. */
+  nameStart = 0;
+  nameEnd = 0;
+  /** Raw HELP text, UNIT text or comment text (escapes not undone). */
+  textStart = 0;
+  textEnd = 0;
+  metricType: MetricType = MetricType.Unknown;
+  /** Inside the braces, exclusive of them; -1 when the sample has no braces. */
+  labelsStart = -1;
+  labelsEnd = -1;
+  labelCount = 0;
+  /** Per label: name start, name end, value start, value end (value without quotes, still escaped). */
+  labelOffsets = new Int32Array(INITIAL_LABEL_SLOTS * 4);
+  /** No whitespace and no trailing comma in the label section: valid OpenMetrics as it stands. */
+  labelsCanonical = true;
+  /** A label value holds an escape Prometheus leaves literal, or a raw LF: must be re-escaped to stay valid. */
+  labelsNeedEscaping = false;
+  valueStart = 0;
+  valueEnd = 0;
+  valueKind: ValueKind = ValueKind.Number;
+  /** -1 when the sample has no timestamp. */
+  timestampStart = -1;
+  timestampEnd = -1;
+  /** OpenMetrics exemplar: from `#` to the end of the line; -1 when absent. */
+  exemplarStart = -1;
+  exemplarEnd = -1;
+  /** Error message of an Invalid entry: line number, reason, offending bytes. */
+  error = '';
+
+  constructor(buf: Buffer) {
+    this.buf = buf;
+  }
+
+  abstract next(): Entry;
+
+  metricName(): string {
+    return this.buf.toString('utf8', this.nameStart, this.nameEnd);
+  }
+
+  /** Label pairs of the current sample, values unescaped, in exposition order. */
+  labels(): LabelPair[] {
+    const out: LabelPair[] = [];
+    const o = this.labelOffsets;
+    for (let i = 0; i < this.labelCount; i++) {
+      const k = i * 4;
+      const name = latin1(this.buf, o[k] as number, o[k + 1] as number);
+      const vs = o[k + 2] as number;
+      const ve = o[k + 3] as number;
+      out.push([name, this.labelValue(vs, ve)]);
+    }
+    return out;
+  }
+
+  private labelValue(start: number, end: number): string {
+    for (let i = start; i < end; i++) {
+      if (this.buf[i] === BACKSLASH) return decodeLabelValue(this.buf, start, end).toString('utf8');
+    }
+    return this.buf.toString('utf8', start, end);
+  }
+
+  /** HELP text with escapes undone (the format's own rules). */
+  help(): string {
+    for (let i = this.textStart; i < this.textEnd; i++) {
+      if (this.buf[i] === BACKSLASH) {
+        return decodeHelp(this.buf, this.textStart, this.textEnd, this.format).toString('utf8');
+      }
+    }
+    return this.buf.toString('utf8', this.textStart, this.textEnd);
+  }
+
+  text(): string {
+    return this.buf.toString('utf8', this.textStart, this.textEnd);
+  }
+
+  value(): number {
+    return parseFloatBytes(this.buf, this.valueStart, this.valueEnd, this.valueKind);
+  }
+
+  /** Timestamp in milliseconds as Prometheus stores it, or undefined. */
+  timestampMs(): number | undefined {
+    if (this.timestampStart < 0) return undefined;
+    const n = Number(latin1(this.buf, this.timestampStart, this.timestampEnd));
+    return this.format === 'openmetrics' ? omSecondsToMs(n) : n;
+  }
+
+  exemplar(): string | undefined {
+    if (this.exemplarStart < 0) return undefined;
+    return this.buf.toString('utf8', this.exemplarStart, this.exemplarEnd);
+  }
+
+  protected resetSample(): void {
+    this.labelsStart = -1;
+    this.labelsEnd = -1;
+    this.labelCount = 0;
+    this.labelsCanonical = true;
+    this.labelsNeedEscaping = false;
+    this.timestampStart = -1;
+    this.timestampEnd = -1;
+    this.exemplarStart = -1;
+    this.exemplarEnd = -1;
+  }
+
+  /** Records an error quoting the bytes at `at`; the parser stays Invalid from here on. */
+  protected fail(reason: string, at: number): Entry {
+    this.error = `line ${this.lineNumber}: ${reason} at ${quoteBytes(this.buf, at)}`;
+    this.finished = Entry.Invalid;
+    return Entry.Invalid;
+  }
+
+  protected endOfLine(from: number): number {
+    const i = this.buf.indexOf(LF, from);
+    return i < 0 ? this.buf.length : i;
+  }
+
+  /**
+   * Scans a label set starting just after `{`. `lenient` admits spaces and tabs between tokens (text
+   * format); label values may hold raw LFs only when lenient. Returns the offset after `}` or -1.
+   */
+  protected scanLabels(start: number, lenient: boolean, record: boolean): number {
+    const b = this.buf;
+    const n = b.length;
+    let i = start;
+    let count = 0;
+    let canonical = true;
+    let needsEscaping = false;
+    let afterComma = false;
+    for (;;) {
+      if (lenient) {
+        while (i < n && (b[i] === SPACE || b[i] === TAB)) {
+          i++;
+          canonical = false;
+        }
+      }
+      if (i >= n) return this.failOffset('unterminated label set', start - 1);
+      let c = b[i] as number;
+      if (c === BRACE_CLOSE) {
+        if (afterComma) canonical = false;
+        break;
+      }
+      if (!isLabelStart(c)) return this.failOffset('expected label name', i);
+      const nameStart = i;
+      i++;
+      while (i < n && isLabelChar(b[i] as number)) i++;
+      const nameEnd = i;
+      if (lenient) {
+        while (i < n && (b[i] === SPACE || b[i] === TAB)) {
+          i++;
+          canonical = false;
+        }
+      }
+      if (b[i] !== EQUALS) return this.failOffset('expected "=" after label name', i);
+      i++;
+      if (lenient) {
+        while (i < n && (b[i] === SPACE || b[i] === TAB)) {
+          i++;
+          canonical = false;
+        }
+      }
+      if (b[i] !== QUOTE) return this.failOffset('expected quoted label value', i);
+      i++;
+      const valueStart = i;
+      let highBytes = false;
+      for (;;) {
+        if (i >= n) return this.failOffset('unterminated label value', valueStart - 1);
+        c = b[i] as number;
+        if (c === QUOTE) break;
+        if (c === BACKSLASH) {
+          const d = b[i + 1];
+          if (d !== BACKSLASH && d !== QUOTE && d !== 110) needsEscaping = true;
+          i += 2;
+          continue;
+        }
+        if (c === LF) {
+          if (!lenient) return this.failOffset('line break in label value', valueStart - 1);
+          needsEscaping = true;
+        } else if (c >= 0x80) {
+          highBytes = true;
+        }
+        i++;
+      }
+      const valueEnd = i;
+      i++;
+      if (highBytes && !rangeIsUtf8(b, valueStart, valueEnd)) {
+        return this.failOffset('label value is not valid UTF-8', valueStart - 1);
+      }
+      if (record) {
+        if (!this.pushLabel(count, nameStart, nameEnd, valueStart, valueEnd)) {
+          return this.failOffset(`duplicate label name "${latin1(b, nameStart, nameEnd)}"`, nameStart);
+        }
+        count++;
+      }
+      if (lenient) {
+        while (i < n && (b[i] === SPACE || b[i] === TAB)) {
+          i++;
+          canonical = false;
+        }
+      }
+      c = b[i] as number;
+      if (c === COMMA) {
+        i++;
+        afterComma = true;
+        continue;
+      }
+      if (c === BRACE_CLOSE) break;
+      return this.failOffset('expected "," or "}" after label value', i);
+    }
+    if (record) {
+      this.labelCount = count;
+      this.labelsCanonical = canonical;
+      this.labelsNeedEscaping = needsEscaping;
+    }
+    return i + 1;
+  }
+
+  /** Appends a label's offsets; false when its name repeats (Prometheus rejects such a sample). */
+  private pushLabel(index: number, ns: number, ne: number, vs: number, ve: number): boolean {
+    let o = this.labelOffsets;
+    const b = this.buf;
+    const len = ne - ns;
+    for (let k = 0; k < index * 4; k += 4) {
+      const s = o[k] as number;
+      if ((o[k + 1] as number) - s !== len || b[s] !== b[ns]) continue;
+      let same = true;
+      for (let j = 1; j < len; j++) {
+        if (b[s + j] !== b[ns + j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return false;
+    }
+    if ((index + 1) * 4 > o.length) {
+      const grown = new Int32Array(o.length * 2);
+      grown.set(o);
+      this.labelOffsets = grown;
+      o = grown;
+    }
+    const k = index * 4;
+    o[k] = ns;
+    o[k + 1] = ne;
+    o[k + 2] = vs;
+    o[k + 3] = ve;
+    return true;
+  }
+
+  private failOffset(reason: string, at: number): number {
+    this.fail(reason, at);
+    return -1;
+  }
+}

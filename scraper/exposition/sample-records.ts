@@ -1,0 +1,50 @@
+/**
+ * Pass 1 leaves one record of four ints per kept sample; pass 2 turns records into output bytes in
+ * family order. A fast record points into the input body (the sample line is copied around one
+ * insertion); a slow record points at a line already written in full to the side buffer.
+ *
+ *   fast: [nameStart, insertAt, restEnd, insertion]   out = body[nameStart,insertAt) + ins + body[insertAt,restEnd) + LF
+ *   slow: [-1, sideStart, sideEnd, 0]
+ */
+
+/** What goes at `insertAt` on the fast path. */
+export const Insertion = {
+  /** After `{` of a non-empty label set: `ours,` */
+  BeforeLabels: 0,
+  /** After `{` of `{}`: `ours` */
+  IntoEmpty: 1,
+  /** After a bare metric name: `{ours}` */
+  NewBraces: 2,
+} as const;
+export type Insertion = (typeof Insertion)[keyof typeof Insertion];
+
+export class SampleRecords {
+  data = new Int32Array(4096);
+  length = 0;
+
+  push(a: number, b: number, c: number, d: number): void {
+    let data = this.data;
+    const n = this.length;
+    if (n + 4 > data.length) {
+      const grown = new Int32Array(data.length * 2);
+      grown.set(data);
+      this.data = grown;
+      data = grown;
+    }
+    data[n] = a;
+    data[n + 1] = b;
+    data[n + 2] = c;
+    data[n + 3] = d;
+    this.length = n + 4;
+  }
+}
+
+/** The three insertions for one input's target labels, precomputed once per input. */
+export function insertionsFor(joined: Buffer): readonly [Buffer, Buffer, Buffer] {
+  if (joined.length === 0) return [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
+  return [
+    Buffer.concat([joined, Buffer.from(',')]),
+    joined,
+    Buffer.concat([Buffer.from('{'), joined, Buffer.from('}')]),
+  ];
+}

@@ -1,0 +1,152 @@
+/**
+ * Pull parser for the Prometheus text format 0.0.4, as lenient as Prometheus' own promparse where that
+ * is harmless (blank lines, spaces and tabs between tokens, free comments, trailing comma, a missing
+ * final LF) and strict where Prometheus would reject the scrape.
+ */
+import {
+  BRACE_OPEN,
+  HASH,
+  isDigit,
+  isMetricChar,
+  isMetricStart,
+  LF,
+  rangeEquals,
+  SPACE,
+  TAB,
+} from './bytes.ts';
+import { Entry, MetricType } from './entry.ts';
+import { classifyFloat, INVALID_FLOAT } from './float-syntax.ts';
+import { ParserBase } from './parser-base.ts';
+
+export class TextParser extends ParserBase {
+  readonly format = 'text' as const;
+
+  next(): Entry {
+    if (this.finished !== -1) return this.finished;
+    const b = this.buf;
+    const n = b.length;
+    let i = this.pos;
+    for (;;) {
+      if (i >= n) {
+        this.finished = Entry.Eof;
+        return Entry.Eof;
+      }
+      this.lineNumber++;
+      this.lineStart = i;
+      while (i < n && (b[i] === SPACE || b[i] === TAB)) i++;
+      if (i >= n) {
+        this.finished = Entry.Eof;
+        return Entry.Eof;
+      }
+      const c = b[i] as number;
+      if (c === LF) {
+        i++;
+        continue;
+      }
+      if (c === HASH) return this.comment(i);
+      return this.sample(i);
+    }
+  }
+
+  private comment(hash: number): Entry {
+    const b = this.buf;
+    const n = b.length;
+    const lineEnd = this.endOfLine(hash);
+    this.lineEnd = lineEnd;
+    this.pos = lineEnd + 1;
+    let i = hash + 1;
+    const wsStart = i;
+    while (i < lineEnd && (b[i] === SPACE || b[i] === TAB)) i++;
+    const isHelp = i > wsStart && rangeEquals(b, i, Math.min(i + 4, n), 'HELP');
+    const isType = !isHelp && i > wsStart && rangeEquals(b, i, Math.min(i + 4, n), 'TYPE');
+    if ((!isHelp && !isType) || !(b[i + 4] === SPACE || b[i + 4] === TAB)) {
+      this.textStart = hash + 1;
+      this.textEnd = lineEnd;
+      return Entry.Comment;
+    }
+    i += 4;
+    while (i < lineEnd && (b[i] === SPACE || b[i] === TAB)) i++;
+    if (i >= lineEnd || !isMetricStart(b[i] as number)) {
+      return this.fail(`expected metric name after ${isHelp ? 'HELP' : 'TYPE'}`, i);
+    }
+    this.nameStart = i;
+    i++;
+    while (i < lineEnd && isMetricChar(b[i] as number)) i++;
+    this.nameEnd = i;
+    if (i < lineEnd && b[i] !== SPACE && b[i] !== TAB)
+      return this.fail('invalid metric name', this.nameStart);
+    while (i < lineEnd && (b[i] === SPACE || b[i] === TAB)) i++;
+    this.textStart = i;
+    this.textEnd = lineEnd;
+    if (isHelp) return Entry.Help;
+    let end = lineEnd;
+    while (end > i && (b[end - 1] === SPACE || b[end - 1] === TAB)) end--;
+    this.textEnd = end;
+    const type = textType(b, i, end);
+    if (type < 0) return this.fail('invalid metric type', i);
+    this.metricType = type as MetricType;
+    return Entry.Type;
+  }
+
+  private sample(start: number): Entry {
+    const b = this.buf;
+    const n = b.length;
+    this.resetSample();
+    let i = start;
+    if (!isMetricStart(b[i] as number)) return this.fail('expected metric name', i);
+    this.nameStart = i;
+    i++;
+    while (i < n && isMetricChar(b[i] as number)) i++;
+    this.nameEnd = i;
+    let sawSpace = false;
+    while (i < n && (b[i] === SPACE || b[i] === TAB)) {
+      i++;
+      sawSpace = true;
+    }
+    if (b[i] === BRACE_OPEN) {
+      this.labelsStart = i + 1;
+      i = this.scanLabels(i + 1, true, true);
+      if (i < 0) return Entry.Invalid;
+      this.labelsEnd = i - 1;
+      sawSpace = true;
+      while (i < n && (b[i] === SPACE || b[i] === TAB)) i++;
+    }
+    if (!sawSpace || i >= n || b[i] === LF) return this.fail('expected value after metric', i);
+    this.valueStart = i;
+    while (i < n && b[i] !== SPACE && b[i] !== TAB && b[i] !== LF) i++;
+    this.valueEnd = i;
+    const kind = classifyFloat(b, this.valueStart, i);
+    if (kind === INVALID_FLOAT) return this.fail('invalid value', this.valueStart);
+    this.valueKind = kind;
+    while (i < n && (b[i] === SPACE || b[i] === TAB)) i++;
+    if (i < n && b[i] !== LF) {
+      this.timestampStart = i;
+      while (i < n && isDigit(b[i] as number)) i++;
+      this.timestampEnd = i;
+      if (i === this.timestampStart || (i < n && b[i] !== LF && b[i] !== SPACE && b[i] !== TAB)) {
+        return this.fail('invalid timestamp', this.timestampStart);
+      }
+      while (i < n && (b[i] === SPACE || b[i] === TAB)) i++;
+      if (i < n && b[i] !== LF) return this.fail('unexpected data after timestamp', i);
+    }
+    this.lineEnd = i;
+    this.pos = i + 1;
+    return Entry.Sample;
+  }
+}
+
+function textType(b: Buffer, s: number, e: number): number {
+  switch (e - s) {
+    case 5:
+      return rangeEquals(b, s, e, 'gauge') ? MetricType.Gauge : -1;
+    case 7:
+      if (rangeEquals(b, s, e, 'counter')) return MetricType.Counter;
+      if (rangeEquals(b, s, e, 'untyped')) return MetricType.Unknown;
+      if (rangeEquals(b, s, e, 'summary')) return MetricType.Summary;
+      return -1;
+    case 9:
+      return rangeEquals(b, s, e, 'histogram') ? MetricType.Histogram : -1;
+    default:
+      return -1;
+  }
+}
