@@ -82,7 +82,8 @@ export function createInstanceHandler(
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path === app.metrics.metricsPath) return metrics(req, res, app, inst);
-    if (path === '/_echo') return echo(req, res, app, inst);
+    // gorouter forwards the full path, route path included: echo answers under any prefix.
+    if (path?.endsWith('/_echo')) return echo(req, res, app, inst);
     if (path === '/') return text(res, 200, `Hello from ${app.name} instance ${inst.index}\n`);
     text(res, 404, 'Not Found\n');
   }
