@@ -1,0 +1,43 @@
+import type { Config } from '../../common/config/types.ts';
+import type { Knex } from '../../common/db/connect.ts';
+import { SecretKeys } from '../../common/secrets.ts';
+import { buildCatalog } from '../osb/catalog.ts';
+import type { ServiceBroker } from '../osb/contract.ts';
+import { createParameterValidators } from '../osb/parameters.ts';
+import { bind, bindingStatus, getBinding, unbind } from './bindings.ts';
+import type { ServiceDeps } from './deps.ts';
+import {
+  deprovisionInstance,
+  getInstance,
+  instanceStatus,
+  provisionInstance,
+  updateInstance,
+} from './instances.ts';
+
+/** The OSB contract over the Postgres schema of migrations/001-initial.ts. */
+export function createBrokerService(options: {
+  config: Pick<Config, 'broker' | 'credentialsKey' | 'scraperPublicUrl'>;
+  db: Knex;
+}): ServiceBroker {
+  const { config, db } = options;
+  const catalog = buildCatalog(config.broker.catalog);
+  const deps: ServiceDeps = {
+    db,
+    keys: new SecretKeys(config.credentialsKey),
+    catalog: config.broker.catalog,
+    validators: createParameterValidators(),
+    scraperPublicUrl: config.scraperPublicUrl,
+  };
+  return {
+    catalog: () => catalog,
+    provision: (id, details) => provisionInstance(deps, id, details),
+    getInstance: (id) => getInstance(deps, id),
+    update: (id, details) => updateInstance(deps, id, details),
+    deprovision: (id) => deprovisionInstance(deps, id),
+    instanceLastOperation: (id) => instanceStatus(deps, id),
+    bind: (instanceId, bindingId, details) => bind(deps, instanceId, bindingId, details),
+    getBinding: (instanceId, bindingId) => getBinding(deps, instanceId, bindingId),
+    unbind: (instanceId, bindingId) => unbind(deps, instanceId, bindingId),
+    bindingLastOperation: (instanceId, bindingId) => bindingStatus(deps, instanceId, bindingId),
+  };
+}
