@@ -6,7 +6,7 @@
 // every instance at concurrency 64 (what a scraper does each interval). Baseline in the same run: the
 // same 100 requests sent straight to one instance's handler through the router with no instance header.
 import { request } from 'undici';
-import { startSandbox } from '../sandbox/index.ts';
+import { type SandboxApp, startSandbox } from '../sandbox/index.ts';
 
 const APPS = Number(process.argv[2] ?? 1000);
 const INSTANCES = Number(process.argv[3] ?? 4);
@@ -18,7 +18,7 @@ const rssBefore = process.memoryUsage().rss;
 const t0 = performance.now();
 const sb = await startSandbox();
 const tListen = performance.now() - t0;
-const apps = [];
+const apps: SandboxApp[] = [];
 const perSpace = 10;
 const spaces: string[] = [];
 for (let o = 0; o < Math.ceil(APPS / (perSpace * 5)); o++) {
