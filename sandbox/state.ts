@@ -216,8 +216,8 @@ export class Foundation {
 
   setInstanceState(appGuid: string, index: number, state: InstanceState): void {
     const inst = this.instance(appGuid, index);
-    if (state === 'RUNNING' && inst.state !== 'RUNNING') {
-      // A restart is a new container: new identity, fresh process state, normal behaviour.
+    if (state === 'RUNNING' && inst.state === 'CRASHED') {
+      // Diego restarts a crashed instance in a new container: new identity, fresh process state.
       this.replaceInstance(this.app(appGuid), index);
     } else {
       inst.state = state;

@@ -53,6 +53,8 @@ export interface SandboxControl {
   crashInstance(appGuid: string, index: number): void;
   /** Restarts the instance (fresh process: counters start again). */
   restoreInstance(appGuid: string, index: number): void;
+  /** Any state Diego reports; STARTING and CRASHED are not routable, RUNNING restarts a non-running one. */
+  setInstanceState(appGuid: string, index: number, state: 'RUNNING' | 'STARTING' | 'CRASHED'): void;
   setInstanceBehavior(appGuid: string, index: number, behavior: InstanceBehavior): void;
   setAppAuth(appGuid: string, auth: AppAuth): void;
   addRoute(appGuid: string, host: string, opts?: RouteOptions): void;

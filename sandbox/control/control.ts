@@ -35,6 +35,7 @@ export function createControl(d: ControlDeps): SandboxControl {
     startApp: (guid) => f.setState(guid, 'STARTED'),
     crashInstance: (guid, index) => f.setInstanceState(guid, index, 'CRASHED'),
     restoreInstance: (guid, index) => f.setInstanceState(guid, index, 'RUNNING'),
+    setInstanceState: (guid, index, state) => f.setInstanceState(guid, index, state),
     setInstanceBehavior: (guid, index, behavior) => {
       f.instance(guid, index).behavior = behavior;
     },

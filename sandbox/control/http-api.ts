@@ -51,6 +51,17 @@ const ROUTES: Array<[string, string, Handler]> = [
   ],
   [
     'PUT',
+    '/_sandbox/apps/:guid/instances/:index/state',
+    (sb, p, b) => {
+      const state = b.state;
+      if (state !== 'RUNNING' && state !== 'STARTING' && state !== 'CRASHED') {
+        throw new SandboxError('invalid', 'state must be RUNNING, STARTING or CRASHED');
+      }
+      sb.control.setInstanceState(p.guid ?? '', Number(p.index), state);
+    },
+  ],
+  [
+    'PUT',
     '/_sandbox/apps/:guid/instances/:index/behavior',
     (sb, p, b) =>
       sb.control.setInstanceBehavior(p.guid ?? '', Number(p.index), b as unknown as InstanceBehavior),

@@ -101,6 +101,17 @@ describe('sandbox scenario: scaling and crashing, CC and gorouter agree', () => 
     });
   });
 
+  it('a STARTING instance shows host "" in stats and is not routable yet', async () => {
+    const space = sb.control.createSpace(sb.control.createOrg('o3').guid, 's');
+    const app = sb.control.createApp({ spaceGuid: space.guid, name: 'booting', instances: 2 });
+    sb.control.setInstanceState(app.guid, 1, 'STARTING');
+    const stats = await ccGet(`${sb.ccUrl}/v3/processes/${app.processGuid}/stats`, token);
+    expect(stats.body.resources[1]).toMatchObject({ index: 1, state: 'STARTING', routable: false, host: '' });
+    expect((await observe(app.guid)).routed).toEqual({ 0: 0, 1: -400, 2: -400 });
+    sb.control.setInstanceState(app.guid, 1, 'RUNNING');
+    expect((await observe(app.guid)).routed).toEqual({ 0: 0, 1: 1, 2: -400 });
+  });
+
   it('a restarted instance is a new process: its counters start again', async () => {
     const space = sb.control.createSpace(sb.control.createOrg('o2').guid, 's');
     const app = sb.control.createApp({ spaceGuid: space.guid, name: 'restarts' });
