@@ -48,7 +48,7 @@ export function routeMatcher(parameter: string): (candidate: string) => boolean 
 function compile(parameter: string): (candidate: string) => boolean {
   if (EXACT.test(parameter)) {
     const wanted = parameter.toLowerCase();
-    return (candidate) => candidate === wanted;
+    return (candidate) => candidate.toLowerCase() === wanted;
   }
   const slashed = SLASHED.exec(parameter);
   try {
