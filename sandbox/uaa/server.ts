@@ -59,10 +59,20 @@ export function createUaaHandler(
     let request: TokenRequest;
     let refresh = false;
     if (grantType === 'client_credentials') {
+      // An optional `scope` narrows the token to part of the client's authorities; anything else is refused.
+      const requested = form.get('scope')?.split(' ').filter(Boolean);
+      const invalid = requested?.filter((s) => !client.authorities.includes(s)) ?? [];
+      if (invalid.length > 0) {
+        return oauthError(res, {
+          status: 400,
+          error: 'invalid_scope',
+          description: `Invalid scope: ${invalid.join(' ')}`,
+        });
+      }
       request = {
         clientId: client.id,
         grantType,
-        scopes: client.authorities,
+        scopes: requested ?? client.authorities,
         lifetimeSeconds: settings.tokenLifetimeSeconds,
       };
     } else {

@@ -116,6 +116,16 @@ describe('sandbox UAA', () => {
     expect(typeof res.body.error_description).toBe('string');
   });
 
+  it('narrows a client-credentials token to a requested scope, refusing scopes the client lacks', async () => {
+    sb.control.addClient('two-scopes', 's', ['cloud_controller.admin_read_only', 'metrics.Read']);
+    const auth = { authorization: basic('two-scopes', 's') };
+    const narrowed = await token(auth, 'grant_type=client_credentials&scope=metrics.Read');
+    expect(narrowed.body.scope).toBe('metrics.Read');
+    const refused = await token(auth, 'grant_type=client_credentials&scope=cloud_controller.admin');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('invalid_scope');
+  });
+
   it('answers 406 to parameters in the query string', async () => {
     const res = await token(
       { authorization: basic(sb.admin.clientId, sb.admin.clientSecret) },
