@@ -1,0 +1,187 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import type { Config } from '../common/config/types.ts';
+import type { Knex } from '../common/db/connect.ts';
+import type { Logger } from '../common/logging.ts';
+import { SecretKeys } from '../common/secrets.ts';
+import { createAuthenticator, createXsuaaVerifier, KeyVerifier } from './auth/index.ts';
+import { createBindingsStore } from './bindings/index.ts';
+import { createCcRequestCounter, createCloudControllerClient } from './cf/index.ts';
+import { createDiscovery, createDiscoveryMetrics } from './discovery/index.ts';
+import { createHandler, type Rendered } from './http/index.ts';
+import { createScraperMetrics } from './metrics.ts';
+import {
+  createScrapeAgent,
+  createScrapeService,
+  OAuthTokens,
+  Semaphore,
+  SingleFlight,
+} from './scrape/index.ts';
+
+export interface ScraperOptions {
+  config: Readonly<Config>;
+  db: Knex;
+  logger: Logger;
+  /** Listen port; 0 picks a free one. Default config.port. */
+  port?: number;
+  /** Listen address. Default all interfaces. */
+  host?: string;
+  /** For the LISTEN connection; default config.database.url (local mode passes the embedded server's). */
+  databaseUrl?: string;
+  clock?: () => number;
+}
+
+export interface RunningScraper {
+  /** `http://127.0.0.1:<port>` (loopback form of the bound port). */
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes every part. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Composes one scraper: bindings store, CC client, discovery, scrape service, HTTP server. Everything is
+ * created here and owned by the returned handle (its own prom-client Registry, its own connection
+ * pools), so several scrapers can run in one process.
+ */
+export async function startScraper(options: ScraperOptions): Promise<RunningScraper> {
+  const { config, db, logger } = options;
+  const clock = options.clock ?? Date.now;
+  const databaseUrl = options.databaseUrl ?? config.database.url;
+  if (!databaseUrl) throw new Error('startScraper: no database URL');
+  const keys = new SecretKeys(config.credentialsKey);
+  const metrics = createScraperMetrics();
+
+  const bindings = createBindingsStore({
+    db,
+    databaseUrl,
+    keys,
+    logger: logger.child({ part: 'bindings' }),
+    resyncMs: config.discovery.resyncMs,
+    clock,
+    ...(config.database.ssl !== undefined && { ssl: config.database.ssl }),
+  });
+  const cc = createCloudControllerClient({
+    config: config.cf,
+    logger: logger.child({ part: 'cc' }),
+    requestCounter: createCcRequestCounter(metrics.registry),
+    clock,
+  });
+  const discovery = createDiscovery({
+    cc,
+    bindings,
+    logger: logger.child({ part: 'discovery' }),
+    ttlMs: config.discovery.ttlMs,
+    guidsPerRequest: config.discovery.guidsPerRequest,
+    metrics: createDiscoveryMetrics(metrics.registry),
+    clock,
+  });
+
+  const scrapeAgent = createScrapeAgent({
+    ...(config.scrape.connectTo !== undefined && { connectTo: config.scrape.connectTo }),
+    skipSslValidation: config.cf.skipSslValidation,
+  });
+  // Token endpoints are not app routes: no SCRAPE_CONNECT_TO for them.
+  const tokenAgent = new Agent({
+    keepAliveTimeout: 30_000,
+    ...(config.cf.skipSslValidation && { connect: { rejectUnauthorized: false } }),
+  });
+  const scrape = createScrapeService({
+    fetch: {
+      dispatcher: scrapeAgent,
+      tokens: new OAuthTokens(tokenAgent, clock),
+      maxBodyBytes: config.scrape.maxBodyBytes,
+      clock,
+    },
+    global: new Semaphore(config.scrape.globalConcurrency),
+    requestConcurrency: config.scrape.requestConcurrency,
+    defaults: config.scrape,
+    instanceStates: (appGuid) => discovery.instanceStates(appGuid),
+    onFailure: (reason) => metrics.scrapeFailures.inc({ reason }),
+    clock,
+  });
+  const authenticate = createAuthenticator({
+    bindings,
+    keys: new KeyVerifier({ clock }),
+    jwt: config.xsuaa.credentials
+      ? createXsuaaVerifier(config.xsuaa.credentials, config.xsuaa.readScope)
+      : undefined,
+    onCacheLookup: (hit) => metrics.cacheLookups.inc({ cache: 'credentials', result: hit ? 'hit' : 'miss' }),
+  });
+
+  const server = createServer(
+    { keepAliveTimeout: 65_000 },
+    createHandler({
+      authenticate,
+      discovery,
+      scrape,
+      fanouts: new SingleFlight<Rendered>(),
+      metrics,
+      databaseReady: async () => {
+        await db.raw('select 1');
+        return true;
+      },
+      publicUrl: config.scraperPublicUrl,
+      logger: logger.child({ part: 'http' }),
+    }),
+  );
+  // Listen first: a taken port fails fast, before any connection is opened.
+  await listen(server, options.port ?? config.port, options.host);
+  const port = (server.address() as AddressInfo).port;
+
+  const closeParts = async () => {
+    await discovery.stop().catch(() => {});
+    await bindings.stop().catch(() => {});
+    await cc.close().catch(() => {});
+    await Promise.all([scrapeAgent.close(), tokenAgent.close()]).catch(() => {});
+  };
+  try {
+    await bindings.start();
+    await discovery.start();
+  } catch (err) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeParts();
+    throw err;
+  }
+  logger.info({ port }, 'scraper listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        await drain(server, graceMs);
+        await closeParts();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stop accepting, close idle keep-alive sockets, give in-flight requests `graceMs`, then cut the rest. */
+async function drain(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    closed,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        server.closeAllConnections();
+        resolve();
+      }, graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  await closed;
+}

@@ -1,0 +1,9 @@
+export {
+  type Authenticator,
+  type AuthFailureCode,
+  type AuthResult,
+  createAuthenticator,
+} from './authenticate.ts';
+export { type Caller, canRead, visibilityKey } from './caller.ts';
+export { KeyVerifier } from './key-verifier.ts';
+export { createXsuaaVerifier, type JwtVerdict, type JwtVerifier } from './xsuaa.ts';

@@ -1,0 +1,76 @@
+import type { ServerResponse } from 'node:http';
+import type { AuthFailureCode } from '../auth/index.ts';
+
+/** A finished response body, shareable between callers of one fan-out. */
+export interface Rendered {
+  status: number;
+  contentType: string;
+  encoding: 'gzip' | undefined;
+  chunks: readonly Buffer[];
+  bytes: number;
+}
+
+export function sendRendered(res: ServerResponse, r: Rendered, extra: Record<string, string> = {}): void {
+  const headers: Record<string, string | number> = {
+    'content-type': r.contentType,
+    'content-length': r.bytes,
+    vary: 'Accept, Accept-Encoding',
+    'cache-control': 'no-store',
+    ...extra,
+  };
+  if (r.encoding) headers['content-encoding'] = r.encoding;
+  res.writeHead(r.status, headers);
+  if (res.req.method === 'HEAD') return void res.end();
+  for (const chunk of r.chunks) res.write(chunk);
+  res.end();
+}
+
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = Buffer.from(`${text}\n`, 'utf8');
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': body.length,
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': body.length,
+    'cache-control': 'no-store',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+const AUTH_MESSAGES: Record<AuthFailureCode, string> = {
+  missing_credentials: 'authentication required',
+  bad_credentials: 'invalid credentials',
+  invalid_token: 'invalid token',
+  insufficient_scope: 'token lacks the read scope',
+  token_keys_unavailable: 'token keys unavailable, try again later',
+};
+
+/** One mapping of authentication failures to responses; the message never names a key or a token. */
+export function sendAuthFailure(res: ServerResponse, status: 401 | 403 | 503, code: AuthFailureCode): void {
+  const headers: Record<string, string> =
+    status === 401
+      ? { 'www-authenticate': 'Basic realm="promregator"' }
+      : status === 503
+        ? { 'retry-after': '5' }
+        : {};
+  sendText(res, status, AUTH_MESSAGES[code], headers);
+}
+
+/** The same answer for "no such space" and "nothing you may read there": existence is not revealed. */
+export function sendNotFound(res: ServerResponse): void {
+  sendText(res, 404, 'not found');
+}

@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { constants, gzip as gzipCallback } from 'node:zlib';
+import { negotiateFormat } from '../exposition/index.ts';
+import type { ScrapeJob } from '../scrape/index.ts';
+import type { HttpDeps } from './http-deps.ts';
+import { type Rendered, sendRendered } from './respond.ts';
+
+const gzip = promisify(gzipCallback);
+
+/**
+ * Scrapes the jobs and answers with the merged exposition in the caller's preferred format. `scope`
+ * names what the caller sees (space + visible bindings); with format and encoding it is the key under
+ * which concurrent identical requests share one fan-out.
+ */
+export async function serveMerged(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpDeps,
+  scope: string,
+  jobs: readonly ScrapeJob[],
+): Promise<void> {
+  const negotiated = negotiateFormat(header(req, 'accept'));
+  const wantGzip = acceptsGzip(header(req, 'accept-encoding'));
+  const key = `${scope}|${negotiated.format}|${wantGzip ? 'gzip' : 'identity'}`;
+  const flight = deps.fanouts.run(key, async () => {
+    const merged = await deps.scrape.scrape(jobs, {
+      format: negotiated.format,
+      prometheusTimeout: header(req, 'x-prometheus-scrape-timeout-seconds'),
+    });
+    const up = merged.reports.filter((r) => r.up).length;
+    deps.metrics.instanceScrapes.inc({ outcome: 'up' }, up);
+    deps.metrics.instanceScrapes.inc({ outcome: 'down' }, merged.reports.length - up);
+    if (!wantGzip) {
+      return {
+        status: 200,
+        contentType: negotiated.contentType,
+        encoding: undefined,
+        chunks: merged.chunks,
+        bytes: merged.bytes,
+      } satisfies Rendered;
+    }
+    // Level 1: metrics text compresses ~10x even at the fastest level, and CPU is the scraper's budget.
+    const zipped = await gzip(Buffer.concat(merged.chunks, merged.bytes), { level: constants.Z_BEST_SPEED });
+    return {
+      status: 200,
+      contentType: negotiated.contentType,
+      encoding: 'gzip',
+      chunks: [zipped],
+      bytes: zipped.length,
+    } satisfies Rendered;
+  });
+  deps.metrics.cacheLookups.inc({ cache: 'fanout', result: flight.shared ? 'hit' : 'miss' });
+  sendRendered(res, await flight.promise);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** gzip listed and not refused with q=0. */
+export function acceptsGzip(value: string | undefined): boolean {
+  if (!value) return false;
+  for (const part of value.split(',')) {
+    const [coding, ...params] = part.split(';');
+    const name = coding?.trim().toLowerCase();
+    if (name !== 'gzip' && name !== '*') continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q === undefined || Number(q.slice(2)) > 0) return true;
+  }
+  return false;
+}

@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The scraper's own metrics, on a Registry of its own per app instance (never prom-client's global one),
+ * so several scrapers in one process (tests, local mode) do not collide.
+ */
+export interface ScraperMetrics {
+  registry: Registry;
+  requestDuration: Histogram<'route' | 'status'>;
+  scrapeFailures: Counter<'reason'>;
+  instanceScrapes: Counter<'outcome'>;
+  cacheLookups: Counter<'cache' | 'result'>;
+  /** Set from the discovery view at collection time. */
+  targets: Gauge<'state'>;
+}
+
+export function createScraperMetrics(): ScraperMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    requestDuration: new Histogram({
+      name: 'promregator_http_request_duration_seconds',
+      help: 'Latency of requests to the scraper by route and status',
+      labelNames: ['route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    scrapeFailures: new Counter({
+      name: 'promregator_scrape_failures_total',
+      help: 'Failed instance scrapes by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    instanceScrapes: new Counter({
+      name: 'promregator_instance_scrapes_total',
+      help: 'Instance scrapes by outcome (up, down); shared fan-outs count once',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    cacheLookups: new Counter({
+      name: 'promregator_cache_lookups_total',
+      help: 'Cache lookups by cache (credentials, fanout) and result (hit, miss)',
+      labelNames: ['cache', 'result'] as const,
+      registers,
+    }),
+    targets: new Gauge({
+      name: 'promregator_targets',
+      help: 'Bound targets by discovery state (scrapable, app-stopped, no-route, …)',
+      labelNames: ['state'] as const,
+      registers,
+    }),
+  };
+}

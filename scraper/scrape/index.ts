@@ -1,0 +1,14 @@
+export { type FetchDeps, fetchInstance } from './fetch-instance.ts';
+export { type MergedSpace, mergeSpace } from './merge-space.ts';
+export { OAuthTokens } from './oauth-tokens.ts';
+export { createScrapeAgent, type ScrapeAgentOptions } from './scrape-agent.ts';
+export {
+  createScrapeService,
+  type ScrapeJob,
+  type ScrapeOptions,
+  type ScrapeService,
+  type ScrapeServiceDeps,
+} from './scrape-service.ts';
+export { Semaphore } from './semaphore.ts';
+export { SingleFlight } from './single-flight.ts';
+export type { InstanceRequest, ScrapeOutcome } from './types.ts';

@@ -1,0 +1,115 @@
+import type { DiscoveredInstance, DiscoveredTarget } from '../discovery/types.ts';
+import type { ExpositionFormat } from '../exposition/index.ts';
+import { scrapeBudgetMs } from './deadline.ts';
+import { type FetchDeps, fetchInstance } from './fetch-instance.ts';
+import { instanceLabels } from './instance-labels.ts';
+import { instanceRequest } from './instance-request.ts';
+import { type MergedSpace, mergeSpace, type ScrapedInstance } from './merge-space.ts';
+import type { Semaphore } from './semaphore.ts';
+import { Semaphore as RequestSemaphore } from './semaphore.ts';
+import type { ScrapeOutcome } from './types.ts';
+
+export interface ScrapeJob {
+  target: DiscoveredTarget;
+  index: number;
+}
+
+export interface ScrapeServiceDeps {
+  fetch: FetchDeps;
+  /** Shared by every request of the process. */
+  global: Semaphore;
+  requestConcurrency: number;
+  defaults: { defaultTimeoutMs: number; timeoutMarginMs: number };
+  /** Explains a failure by the instance's CC state (CRASHED, DOWN…) when available in time. */
+  instanceStates?: (appGuid: string) => Promise<readonly DiscoveredInstance[] | undefined>;
+  /** Called once per failed instance of every scrape (for the failures-by-reason counter). */
+  onFailure?: (reason: string) => void;
+  clock?: () => number;
+}
+
+export interface ScrapeOptions {
+  format: ExpositionFormat;
+  /** X-Prometheus-Scrape-Timeout-Seconds of the incoming request. */
+  prometheusTimeout: string | undefined;
+}
+
+const ACCEPT = {
+  openmetrics: 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+  // Asking for what the caller wants saves a conversion when the app speaks both.
+  text: 'text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1',
+} as const;
+
+/** Budget for asking the CC why instances failed; a slow CC must not hold the answer back. */
+const EXPLAIN_BUDGET_MS = 1_000;
+
+export interface ScrapeService {
+  /** Scrapes every job (bounded concurrency), merges, adds the synthetic series. Never throws for a target. */
+  scrape(jobs: readonly ScrapeJob[], options: ScrapeOptions): Promise<MergedSpace>;
+}
+
+export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
+  const clock = deps.clock ?? Date.now;
+
+  async function scrapeOne(job: ScrapeJob, options: ScrapeOptions, start: number): Promise<ScrapeOutcome> {
+    const req = instanceRequest(job.target, job.index);
+    if (!req) return { ok: false, reason: 'no_route', durationMs: 0 };
+    const budget = scrapeBudgetMs(
+      options.prometheusTimeout,
+      job.target.target.scrapeTimeoutMs,
+      deps.defaults,
+    );
+    // The deadline counts from the incoming request, so time spent queued for a slot is part of it.
+    return fetchInstance(deps.fetch, job.target.target, req, ACCEPT[options.format], start + budget);
+  }
+
+  async function explain(jobs: readonly ScrapeJob[], outcomes: ScrapeOutcome[]): Promise<void> {
+    if (!deps.instanceStates) return;
+    const failedApps = new Set<string>();
+    jobs.forEach((job, i) => {
+      if (!outcomes[i]?.ok && job.target.app) failedApps.add(job.target.app.guid);
+    });
+    if (failedApps.size === 0) return;
+    const states = new Map<string, readonly DiscoveredInstance[]>();
+    const lookups = [...failedApps].map(async (guid) => {
+      const s = await deps.instanceStates?.(guid).catch(() => undefined);
+      if (s) states.set(guid, s);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(lookups),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, EXPLAIN_BUDGET_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    jobs.forEach((job, i) => {
+      const outcome = outcomes[i];
+      if (!outcome || outcome.ok || !job.target.app) return;
+      const state = states.get(job.target.app.guid)?.find((s) => s.index === job.index)?.state;
+      if (state && state !== 'RUNNING') {
+        outcomes[i] = { ...outcome, reason: `instance_${state.toLowerCase()}` };
+      }
+    });
+  }
+
+  return {
+    async scrape(jobs, options) {
+      const start = clock();
+      const local = new RequestSemaphore(deps.requestConcurrency);
+      const outcomes: ScrapeOutcome[] = await Promise.all(
+        jobs.map((job) => local.run(() => deps.global.run(() => scrapeOne(job, options, start)))),
+      );
+      await explain(jobs, outcomes);
+      const instances: ScrapedInstance[] = jobs.map((job, i) => ({
+        labels: instanceLabels(job.target, job.index),
+        honorLabels: job.target.target.honorLabels,
+        outcome: outcomes[i] as ScrapeOutcome,
+      }));
+      const merged = mergeSpace(instances, options.format);
+      if (deps.onFailure) {
+        for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown');
+      }
+      return merged;
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * A scrape of one instance ends in exactly one of these values; nothing a target does escapes as an
+ * exception. `reason` is a short stable token (metrics label and `reason` label of the output), e.g.
+ * `timeout`, `refused`, `http_500`, `router_unknown_route`, `body_too_large`, `redirect`.
+ */
+export type ScrapeOutcome =
+  | { ok: true; body: Buffer; contentType: string | undefined; durationMs: number }
+  | { ok: false; reason: string; durationMs: number };
+
+/** Where and how one instance is fetched (built from a discovered target and an instance index). */
+export interface InstanceRequest {
+  /** Absolute URL: scheme, route host (or `<index>.<host>:<port>` for internal routes), path. */
+  url: string;
+  /** `X-CF-APP-INSTANCE` value; absent for internal routes, which address the instance by host. */
+  instanceHeader: string | undefined;
+}
