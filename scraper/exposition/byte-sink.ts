@@ -53,3 +53,37 @@ export function copyRange(src: Buffer, start: number, end: number, dst: Buffer, 
   for (let i = start; i < end; i++) dst[o++] = src[i] as number;
   return o;
 }
+
+/** A buffer with a DataView over the same bytes, for word-wise copies of short spans. */
+export interface ByteView {
+  readonly bytes: Buffer;
+  readonly view: DataView;
+}
+
+export function byteView(bytes: Buffer): ByteView {
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length) };
+}
+
+/** Above this, Buffer#copy's fixed cost (a view allocation and a native call) pays off. */
+const WORD_COPY_MAX = 192;
+
+/**
+ * Copies src[start, end) to dst at `at`, 4 bytes per step for short spans: most spans on the hot
+ * path (metric names, label sections, values) are far shorter than Buffer#copy's break-even length.
+ */
+export function copyView(src: ByteView, start: number, end: number, dst: ByteView, at: number): number {
+  const len = end - start;
+  if (len > WORD_COPY_MAX) {
+    src.bytes.copy(dst.bytes, at, start, end);
+    return at + len;
+  }
+  const sv = src.view;
+  const dv = dst.view;
+  let i = start;
+  let o = at;
+  for (const stop = end - 3; i < stop; i += 4, o += 4) dv.setUint32(o, sv.getUint32(i));
+  const sb = src.bytes;
+  const db = dst.bytes;
+  while (i < end) db[o++] = sb[i++] as number;
+  return o;
+}

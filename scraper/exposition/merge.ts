@@ -4,7 +4,7 @@
  * (counted); the first HELP (and UNIT) wins. Pass 2 writes every family contiguously, once, into a
  * buffer of exactly the computed size.
  */
-import { ByteSink, copyRange } from './byte-sink.ts';
+import { ByteSink, type ByteView, byteView, copyView } from './byte-sink.ts';
 import { createParser, formatOfContentType } from './create-parser.ts';
 import { type ExpositionFormat, type LabelPair, MetricType, metricTypeName } from './entry.ts';
 import { convertHelp } from './escape.ts';
@@ -55,14 +55,15 @@ interface MergedFamily {
 }
 
 interface Prepared {
-  readonly body: Buffer;
-  readonly insertions: readonly [Buffer, Buffer, Buffer];
+  readonly body: ByteView;
+  readonly insertions: readonly [ByteView, ByteView, ByteView];
 }
 
 export function mergeExpositions(inputs: readonly MergeInput[], format: ExpositionFormat): MergeResult {
   let bodyBytes = 0;
   for (const input of inputs) bodyBytes += input.body.length;
-  const records = new SampleRecords();
+  // Real expositions average well over 40 bytes per line; HELP/TYPE lines take no record.
+  const records = new SampleRecords(Math.ceil(bodyBytes / 40));
   const side = new ByteSink(Math.min(1 << 16, bodyBytes));
   const families = new Map<string, MergedFamily>();
   const order: MergedFamily[] = [];
@@ -75,7 +76,10 @@ export function mergeExpositions(inputs: readonly MergeInput[], format: Expositi
     const sideMark = side.pos;
     const targets = new TargetLabels(input.targetLabels);
     const insertions = insertionsFor(targets.joined);
-    prepared.push({ body: input.body, insertions });
+    prepared.push({
+      body: byteView(input.body),
+      insertions: [byteView(insertions[0]), byteView(insertions[1]), byteView(insertions[2])],
+    });
     const inFormat = formatOfContentType(input.contentType);
     let outcome: InputOutcome;
     try {
@@ -189,6 +193,8 @@ function assemble(
   for (let f = 0; f < order.length; f++)
     total += (headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
   const out = Buffer.allocUnsafe(total);
+  const outView = byteView(out);
+  const sideView = byteView(side);
   const rec = records.data;
   let o = 0;
   for (let f = 0; f < order.length; f++) {
@@ -196,22 +202,83 @@ function assemble(
     o += h.copy(out, o);
     for (const seg of (order[f] as MergedFamily).segments) {
       const { body, insertions } = prepared[seg.input] as Prepared;
-      for (let k = seg.from; k < seg.to; k += 4) {
-        const a = rec[k] as number;
-        const b = rec[k + 1] as number;
-        const c = rec[k + 2] as number;
-        if (a < 0) {
-          o = copyRange(side, b, c, out, o);
+      let k = seg.from;
+      while (k < seg.to) {
+        if ((rec[k] as number) < 0) {
+          o = copyView(sideView, rec[k + 1] as number, rec[k + 2] as number, outView, o);
+          k += 4;
           continue;
         }
-        o = copyRange(body, a, b, out, o);
-        const ins = insertions[rec[k + 3] as number] as Buffer;
-        o = copyRange(ins, 0, ins.length, out, o);
-        o = copyRange(body, b, c, out, o);
-        out[o++] = 10;
+        const m = runEnd(rec, k, seg.to);
+        o = writeRun(rec, k, m, body.bytes, insertions, out, o);
+        k = m;
       }
     }
   }
   if (format === 'openmetrics') o += EOF_LINE.copy(out, o);
   return o === total ? out : out.subarray(0, o);
+}
+
+/**
+ * End of the run of fast records starting at `from` whose lines follow each other in the body with
+ * exactly one LF between them: such a run is copied with one native copy and spread in place.
+ */
+function runEnd(rec: Int32Array, from: number, to: number): number {
+  let k = from + 4;
+  let prevEnd = rec[from + 2] as number;
+  while (k < to) {
+    const ns = rec[k] as number;
+    if (ns !== prevEnd + 1) break;
+    prevEnd = rec[k + 2] as number;
+    k += 4;
+  }
+  return k;
+}
+
+/**
+ * Writes records [from, to) — consecutive body lines — at `at`. The run's raw bytes are staged at the
+ * end of its output region with one copy; then each line is moved forward into place around its
+ * insertion with copyWithin, which unlike a partial Buffer#copy allocates no view. Moving forward is
+ * safe: a line's output never reaches past the staged bytes of the line after it, because each line
+ * grows by exactly its insertion and the staging offset is the sum of all insertions.
+ */
+function writeRun(
+  rec: Int32Array,
+  from: number,
+  to: number,
+  body: Buffer,
+  insertions: readonly ByteView[],
+  out: Buffer,
+  at: number,
+): number {
+  const runStart = rec[from] as number;
+  const runStop = rec[to - 2] as number;
+  let size = 0;
+  for (let k = from; k < to; k += 4) {
+    size +=
+      (rec[k + 2] as number) -
+      (rec[k] as number) +
+      1 +
+      (insertions[rec[k + 3] as number] as ByteView).bytes.length;
+  }
+  const stage = at + size - (runStop - runStart);
+  body.copy(out, stage, runStart, runStop);
+  const shift = stage - runStart;
+  let o = at;
+  for (let k = from; k < to; k += 4) {
+    const ns = rec[k] as number;
+    const x = rec[k + 1] as number;
+    const re = rec[k + 2] as number;
+    out.copyWithin(o, ns + shift, x + shift);
+    o += x - ns;
+    const ins = (insertions[rec[k + 3] as number] as ByteView).bytes;
+    if (ins.length > 0) {
+      out.set(ins, o);
+      o += ins.length;
+    }
+    out.copyWithin(o, x + shift, re + shift);
+    o += re - x;
+    out[o++] = 10;
+  }
+  return o;
 }

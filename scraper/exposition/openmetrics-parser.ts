@@ -2,10 +2,20 @@
  * Pull parser for OpenMetrics 1.0 text. Strict where the format is (single spaces, no blank lines, no
  * free comments, `# EOF` last); exemplars are validated and exposed as one raw range.
  */
-import { BRACE_OPEN, HASH, isMetricChar, isMetricStart, LF, rangeEquals, SPACE } from './bytes.ts';
+import { CHAR_CLASS, rangeEquals } from './bytes.ts';
 import { Entry, MetricType, ValueKind } from './entry.ts';
 import { classifyFloat, INVALID_FLOAT } from './float-syntax.ts';
 import { ParserBase } from './parser-base.ts';
+
+// Byte values as local literals so the JIT folds them (see CHAR_CLASS in bytes.ts).
+const LF = 10;
+const SPACE = 32;
+const HASH = 35;
+const BRACE_OPEN = 123;
+const METRIC_START = 1;
+const METRIC_CHAR = 2;
+const LABEL_START = 4;
+const LABEL_CHAR = 8;
 
 export class OpenMetricsParser extends ParserBase {
   readonly format = 'openmetrics' as const;
@@ -13,6 +23,7 @@ export class OpenMetricsParser extends ParserBase {
   next(): Entry {
     if (this.finished !== -1) return this.finished;
     const b = this.buf;
+    const cls = CHAR_CLASS;
     const i = this.pos;
     if (i >= b.length) return this.fail('data does not end with "# EOF"', i);
     this.lineNumber++;
@@ -25,6 +36,7 @@ export class OpenMetricsParser extends ParserBase {
 
   private meta(hash: number): Entry {
     const b = this.buf;
+    const cls = CHAR_CLASS;
     const lineEnd = this.endOfLine(hash);
     this.lineEnd = lineEnd;
     this.pos = lineEnd + 1;
@@ -43,10 +55,11 @@ export class OpenMetricsParser extends ParserBase {
     let i = k + 4;
     if (b[i] !== SPACE) return this.fail('expected space after keyword', i);
     i++;
-    if (i >= lineEnd || !isMetricStart(b[i] as number)) return this.fail('expected metric name', i);
+    if (i >= lineEnd || ((cls[b[i] as number] as number) & METRIC_START) === 0)
+      return this.fail('expected metric name', i);
     this.nameStart = i;
     i++;
-    while (i < lineEnd && isMetricChar(b[i] as number)) i++;
+    while (i < lineEnd && (cls[b[i] as number] as number) & METRIC_CHAR) i++;
     this.nameEnd = i;
     if (i < lineEnd) {
       if (b[i] !== SPACE) return this.fail('invalid metric name', this.nameStart);
@@ -67,13 +80,14 @@ export class OpenMetricsParser extends ParserBase {
 
   private sample(start: number): Entry {
     const b = this.buf;
+    const cls = CHAR_CLASS;
     const n = b.length;
     this.resetSample();
     let i = start;
-    if (!isMetricStart(b[i] as number)) return this.fail('expected metric name', i);
+    if (((cls[b[i] as number] as number) & METRIC_START) === 0) return this.fail('expected metric name', i);
     this.nameStart = i;
     i++;
-    while (i < n && isMetricChar(b[i] as number)) i++;
+    while (i < n && (cls[b[i] as number] as number) & METRIC_CHAR) i++;
     this.nameEnd = i;
     if (b[i] === BRACE_OPEN) {
       this.labelsStart = i + 1;
@@ -111,6 +125,7 @@ export class OpenMetricsParser extends ParserBase {
   /** Validates ` # {labels} value [timestamp]` starting at `#`; returns the offset of the line end. */
   private scanExemplar(hash: number): number {
     const b = this.buf;
+    const cls = CHAR_CLASS;
     const n = b.length;
     if (b[hash] !== HASH || b[hash + 1] !== SPACE || b[hash + 2] !== BRACE_OPEN) {
       this.fail('expected exemplar "# {"', hash);

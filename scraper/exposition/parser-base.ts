@@ -3,24 +3,24 @@
  * offset fields describe the current entry; they (and views made from them) are valid until the next
  * call. Strings are only made by the accessor methods, when a caller asks.
  */
-import {
-  BACKSLASH,
-  BRACE_CLOSE,
-  COMMA,
-  EQUALS,
-  isLabelChar,
-  isLabelStart,
-  LF,
-  latin1,
-  QUOTE,
-  quoteBytes,
-  rangeIsUtf8,
-  SPACE,
-  TAB,
-} from './bytes.ts';
+import { CHAR_CLASS, latin1, quoteBytes, rangeIsUtf8 } from './bytes.ts';
 import { Entry, type ExpositionFormat, type LabelPair, MetricType, ValueKind } from './entry.ts';
 import { decodeHelp, decodeLabelValue } from './escape.ts';
 import { omSecondsToMs, parseFloatBytes } from './float-syntax.ts';
+
+// Byte values as local literals so the JIT folds them (see CHAR_CLASS in bytes.ts).
+const LF = 10;
+const TAB = 9;
+const SPACE = 32;
+const QUOTE = 34;
+const COMMA = 44;
+const EQUALS = 61;
+const BACKSLASH = 92;
+const BRACE_CLOSE = 125;
+const METRIC_START = 1;
+const METRIC_CHAR = 2;
+const LABEL_START = 4;
+const LABEL_CHAR = 8;
 
 const INITIAL_LABEL_SLOTS = 16;
 
@@ -155,6 +155,7 @@ export abstract class ParserBase {
    */
   protected scanLabels(start: number, lenient: boolean, record: boolean): number {
     const b = this.buf;
+    const cls = CHAR_CLASS;
     const n = b.length;
     let i = start;
     let count = 0;
@@ -174,10 +175,10 @@ export abstract class ParserBase {
         if (afterComma) canonical = false;
         break;
       }
-      if (!isLabelStart(c)) return this.failOffset('expected label name', i);
+      if (((cls[c] as number) & LABEL_START) === 0) return this.failOffset('expected label name', i);
       const nameStart = i;
       i++;
-      while (i < n && isLabelChar(b[i] as number)) i++;
+      while (i < n && (cls[b[i] as number] as number) & LABEL_CHAR) i++;
       const nameEnd = i;
       if (lenient) {
         while (i < n && (b[i] === SPACE || b[i] === TAB)) {
@@ -253,6 +254,7 @@ export abstract class ParserBase {
   private pushLabel(index: number, ns: number, ne: number, vs: number, ve: number): boolean {
     let o = this.labelOffsets;
     const b = this.buf;
+    const cls = CHAR_CLASS;
     const len = ne - ns;
     for (let k = 0; k < index * 4; k += 4) {
       const s = o[k] as number;

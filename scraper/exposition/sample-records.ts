@@ -19,8 +19,13 @@ export const Insertion = {
 export type Insertion = (typeof Insertion)[keyof typeof Insertion];
 
 export class SampleRecords {
-  data = new Int32Array(4096);
+  data: Int32Array;
   length = 0;
+
+  /** Sized from an estimate so growth copies are rare; untouched pages cost no memory. */
+  constructor(expectedRecords: number) {
+    this.data = new Int32Array(Math.max(1024, expectedRecords) * 4);
+  }
 
   push(a: number, b: number, c: number, d: number): void {
     let data = this.data;

@@ -3,20 +3,21 @@
  * is harmless (blank lines, spaces and tabs between tokens, free comments, trailing comma, a missing
  * final LF) and strict where Prometheus would reject the scrape.
  */
-import {
-  BRACE_OPEN,
-  HASH,
-  isDigit,
-  isMetricChar,
-  isMetricStart,
-  LF,
-  rangeEquals,
-  SPACE,
-  TAB,
-} from './bytes.ts';
+import { CHAR_CLASS, rangeEquals } from './bytes.ts';
 import { Entry, MetricType } from './entry.ts';
 import { classifyFloat, INVALID_FLOAT } from './float-syntax.ts';
 import { ParserBase } from './parser-base.ts';
+
+// Byte values as local literals so the JIT folds them (see CHAR_CLASS in bytes.ts).
+const LF = 10;
+const TAB = 9;
+const SPACE = 32;
+const HASH = 35;
+const BRACE_OPEN = 123;
+const METRIC_START = 1;
+const METRIC_CHAR = 2;
+const LABEL_START = 4;
+const LABEL_CHAR = 8;
 
 export class TextParser extends ParserBase {
   readonly format = 'text' as const;
@@ -24,6 +25,7 @@ export class TextParser extends ParserBase {
   next(): Entry {
     if (this.finished !== -1) return this.finished;
     const b = this.buf;
+    const cls = CHAR_CLASS;
     const n = b.length;
     let i = this.pos;
     for (;;) {
@@ -50,6 +52,7 @@ export class TextParser extends ParserBase {
 
   private comment(hash: number): Entry {
     const b = this.buf;
+    const cls = CHAR_CLASS;
     const n = b.length;
     const lineEnd = this.endOfLine(hash);
     this.lineEnd = lineEnd;
@@ -66,12 +69,12 @@ export class TextParser extends ParserBase {
     }
     i += 4;
     while (i < lineEnd && (b[i] === SPACE || b[i] === TAB)) i++;
-    if (i >= lineEnd || !isMetricStart(b[i] as number)) {
+    if (i >= lineEnd || ((cls[b[i] as number] as number) & METRIC_START) === 0) {
       return this.fail(`expected metric name after ${isHelp ? 'HELP' : 'TYPE'}`, i);
     }
     this.nameStart = i;
     i++;
-    while (i < lineEnd && isMetricChar(b[i] as number)) i++;
+    while (i < lineEnd && (cls[b[i] as number] as number) & METRIC_CHAR) i++;
     this.nameEnd = i;
     if (i < lineEnd && b[i] !== SPACE && b[i] !== TAB)
       return this.fail('invalid metric name', this.nameStart);
@@ -90,13 +93,14 @@ export class TextParser extends ParserBase {
 
   private sample(start: number): Entry {
     const b = this.buf;
+    const cls = CHAR_CLASS;
     const n = b.length;
     this.resetSample();
     let i = start;
-    if (!isMetricStart(b[i] as number)) return this.fail('expected metric name', i);
+    if (((cls[b[i] as number] as number) & METRIC_START) === 0) return this.fail('expected metric name', i);
     this.nameStart = i;
     i++;
-    while (i < n && isMetricChar(b[i] as number)) i++;
+    while (i < n && (cls[b[i] as number] as number) & METRIC_CHAR) i++;
     this.nameEnd = i;
     let sawSpace = false;
     while (i < n && (b[i] === SPACE || b[i] === TAB)) {
@@ -121,7 +125,7 @@ export class TextParser extends ParserBase {
     while (i < n && (b[i] === SPACE || b[i] === TAB)) i++;
     if (i < n && b[i] !== LF) {
       this.timestampStart = i;
-      while (i < n && isDigit(b[i] as number)) i++;
+      while (i < n && (b[i] as number) >= 48 && (b[i] as number) <= 57) i++;
       this.timestampEnd = i;
       if (i === this.timestampStart || (i < n && b[i] !== LF && b[i] !== SPACE && b[i] !== TAB)) {
         return this.fail('invalid timestamp', this.timestampStart);

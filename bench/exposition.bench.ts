@@ -1,0 +1,109 @@
+// Run: npx tsx bench/exposition.bench.ts   (add --expose-gc via NODE_OPTIONS for steadier heap numbers)
+//
+// Exposition pipeline (BENCHMARKS.md): the two text fixtures, each the body of 100 instances (200
+// bodies), each instance with its own target labels. Measured in one process, alternating A B C:
+//   A  ours:  parse → add instance labels → merge families across the 200 bodies → write to buffers
+//   B  peer:  parse-prometheus-text-format parsing the same 200 bodies (parse only; given ready strings)
+//   C  floor: split('\n') + join over the same bytes (ready strings)
+// Throughput is input MB/s (all three read the same bytes). Goal: A ≥ 6× B.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { type MergeInput, mergeExpositions } from '../scraper/exposition/index.ts';
+
+const ROUNDS = 11;
+const WARMUP = 3;
+const INSTANCES_PER_FIXTURE = 100;
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/exposition');
+const bodies = ['alltypes.237mfs.prom.txt', 'node_exporter.e2e-output.txt'].map((f) => readFileSync(join(fixtures, f)));
+
+const inputs: MergeInput[] = [];
+bodies.forEach((body, f) => {
+  for (let i = 0; i < INSTANCES_PER_FIXTURE; i++) {
+    const appGuid = `5c2b7e1a-0d3f-4b8e-9a61-${String(f).padStart(4, '0')}${String(i).padStart(8, '0')}`;
+    inputs.push({
+      body,
+      contentType: 'text/plain; version=0.0.4',
+      targetLabels: [
+        ['org_name', 'acme-production'],
+        ['space_name', 'payments-eu10'],
+        ['app_name', `checkout-service-${f}`],
+        ['cf_instance_id', `${appGuid}:${i}`],
+        ['cf_instance_number', String(i)],
+      ],
+      honorLabels: false,
+    });
+  }
+});
+const strings = inputs.map((input) => input.body.toString('utf8'));
+const inputBytes = inputs.reduce((n, input) => n + input.body.length, 0);
+
+let sink = 0; // keeps results observable so no run is optimised away
+let outputBytes = 0;
+
+function ours(): void {
+  const result = mergeExpositions(inputs, 'text');
+  outputBytes = result.bytes;
+  sink += result.chunks.length + result.inputs.length;
+}
+
+function peer(): void {
+  for (const s of strings) sink += parsePrometheusTextFormat(s).length;
+}
+
+function floor(): void {
+  for (const s of strings) sink += s.split('\n').join('\n').length;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+function time(fn: () => void): number {
+  gc?.();
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+const mbps = (ms: number) => inputBytes / 1e6 / (ms / 1000);
+
+const runs = { ours: [] as number[], peer: [] as number[], floor: [] as number[] };
+const rssBefore = process.memoryUsage().rss;
+let heapPeakOurs = 0;
+for (let r = 0; r < WARMUP + ROUNDS; r++) {
+  const heapBase = process.memoryUsage().heapUsed;
+  const tA = time(ours);
+  heapPeakOurs = Math.max(heapPeakOurs, process.memoryUsage().heapUsed - heapBase);
+  const tB = time(peer);
+  const tC = time(floor);
+  if (r < WARMUP) continue;
+  runs.ours.push(tA);
+  runs.peer.push(tB);
+  runs.floor.push(tC);
+  console.log(
+    `round ${r - WARMUP + 1}: ours ${mbps(tA).toFixed(0)} MB/s  peer ${mbps(tB).toFixed(0)} MB/s  floor ${mbps(tC).toFixed(0)} MB/s`,
+  );
+}
+
+const a = median(runs.ours);
+const b = median(runs.peer);
+const c = median(runs.floor);
+const mem = process.memoryUsage();
+console.log(`\ninput ${mb(inputBytes)} MB in ${inputs.length} bodies → output ${mb(outputBytes)} MB (text 0.0.4)`);
+console.log(`median of ${ROUNDS} alternating rounds (MB/s of input):`);
+console.log(`  ours  (parse+relabel+merge+write) ${mbps(a).toFixed(0).padStart(6)} MB/s  ${a.toFixed(1)} ms`);
+console.log(`  peer  (parse-prometheus-text-format) ${mbps(b).toFixed(0).padStart(3)} MB/s  ${b.toFixed(1)} ms`);
+console.log(`  floor (split+join)                ${mbps(c).toFixed(0).padStart(6)} MB/s  ${c.toFixed(1)} ms`);
+console.log(`  ratio ours/peer  ${(b / a).toFixed(2)}×  (goal ≥ 6×)`);
+console.log(`  ratio ours/floor ${(c / a).toFixed(2)}×`);
+console.log(
+  `memory: rss ${mb(mem.rss)} MB (start ${mb(rssBefore)} MB, max ${mb(process.resourceUsage().maxRSS * 1024)} MB), ` +
+    `heap used ${mb(mem.heapUsed)} MB, ours' heap growth per run ≤ ${mb(heapPeakOurs)} MB, external ${mb(mem.external)} MB, arrayBuffers ${mb(mem.arrayBuffers)} MB`,
+);
+if (sink === 0) console.log('');
