@@ -54,8 +54,19 @@ export function errorHandler() {
   return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const { kind, body } = toErrorResponse(error);
     const log = requestLog(res);
-    if (kind.status >= 500) log[kind.logLevel]({ err: error, code: kind.code }, body.description);
+    if (kind.status >= 500) log[kind.logLevel]({ err: loggable(error), code: kind.code }, body.description);
     else log[kind.logLevel]({ code: kind.code, status: kind.status }, body.description);
     res.status(kind.status).json(body);
   };
+}
+
+/**
+ * Only name, message, code and stack: knex attaches the query's bindings to some errors, and no request
+ * value belongs in a log line.
+ */
+function loggable(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { name, message, stack } = error;
+  const code = (error as { code?: unknown }).code;
+  return { name, message, ...(typeof code === 'string' && { code }), ...(stack && { stack }) };
 }

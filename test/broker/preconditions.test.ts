@@ -200,3 +200,13 @@ describe('request identity and originating identity', () => {
     expect(broker.logs()).not.toContain(broker.config.broker.password);
   });
 });
+
+describe('body size', () => {
+  it('answers 413 JSON for a body over 1 MB', async () => {
+    const reply = await cc.request('PUT', `/v2/service_instances/${randomUUID()}`, {
+      body: { ...cc.provisionBody(), padding: 'x'.repeat(1_100_000) },
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.body).toEqual({ description: expect.any(String) });
+  });
+});
