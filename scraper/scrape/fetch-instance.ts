@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
 import type { ScrapeTarget } from '../../common/targets.ts';
 import { classifyError, routerReason } from './classify-error.ts';
+import { discard } from './discard.ts';
 import type { OAuthTokens } from './oauth-tokens.ts';
 import { authorizationFor } from './outbound-auth.ts';
 import { readLimited } from './read-body.ts';
@@ -52,7 +53,7 @@ export async function fetchInstance(
     });
     const status = res.statusCode;
     if (status < 200 || status >= 300) {
-      res.body.destroy();
+      discard(res.body);
       if (status === 401 && target.auth.type === 'oauth2') deps.tokens.invalidate(target.auth);
       if (status >= 300 && status < 400) return fail('redirect');
       return fail(routerReason(res.headers['x-cf-routererror']) ?? `http_${status}`);
@@ -60,12 +61,12 @@ export async function fetchInstance(
     const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
     const gzip = encoding === 'gzip' || encoding === 'x-gzip';
     if (encoding !== '' && encoding !== 'identity' && !gzip) {
-      res.body.destroy();
+      discard(res.body);
       return fail('bad_encoding');
     }
     const declared = Number(res.headers['content-length']);
     if (!gzip && Number.isFinite(declared) && declared > deps.maxBodyBytes) {
-      res.body.destroy();
+      discard(res.body);
       return fail('body_too_large');
     }
     const body = await readLimited(res.body as unknown as Readable, deps.maxBodyBytes, gzip);

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
+import { discard } from './discard.ts';
 
 export interface OAuthClient {
   tokenUrl: string;
@@ -69,7 +71,7 @@ export class OAuthTokens {
         body: form.toString(),
         signal: AbortSignal.timeout(Math.max(1, deadline - started)),
       });
-      const text = await readCapped(res.body, MAX_TOKEN_BODY);
+      const text = await readCapped(res.body as unknown as Readable, MAX_TOKEN_BODY);
       if (res.statusCode !== 200 || text === undefined) return { ok: false, reason: 'auth_token' };
       const json = JSON.parse(text) as { access_token?: unknown; expires_in?: unknown };
       if (typeof json.access_token !== 'string') return { ok: false, reason: 'auth_token' };
@@ -89,13 +91,13 @@ function cacheKey(c: OAuthClient): string {
   return [c.tokenUrl, c.clientId, secret, (c.scopes ?? []).join(' ')].join('\0');
 }
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, cap: number) {
+async function readCapped(body: Readable, cap: number) {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
     if (size > cap) {
-      body.destroy();
+      discard(body);
       return undefined;
     }
     parts.push(chunk);

@@ -1,5 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { discard } from './discard.ts';
 
 export type BodyResult =
   | { ok: true; body: Buffer }
@@ -26,14 +27,14 @@ export async function readLimited(source: Readable, limit: number, gzip: boolean
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > limit) {
-        stream.destroy();
-        source.destroy();
+        discard(stream);
+        discard(source);
         return { ok: false, reason: 'body_too_large' };
       }
       parts.push(chunk);
     }
   } catch (err) {
-    source.destroy();
+    discard(source);
     if (gzip && isZlibError(err ?? pipeError)) return { ok: false, reason: 'bad_encoding' };
     throw err;
   }
