@@ -73,18 +73,42 @@ describe('CC client against the sandbox', () => {
     expect(counts()['GET /']).toBe(1);
   });
 
+  // A virtual clock moves the client's view of time; the sandbox's tokens stay valid in real time, so a
+  // refresh seen here was decided by the client alone (no 401 involved) and the test does not race the CPU.
   it('refreshes the token before it expires, once for concurrent callers', async () => {
+    let offset = 0;
+    const c = client({ clock: () => Date.now() + offset });
+    await c.getJson('/v3/apps');
+    offset = 3_600_000 - 59_000; // default lifetime 1 h, refresh margin 60 s: due, not expired
+    await Promise.all(Array.from({ length: 10 }, () => c.getJson('/v3/apps')));
+    await c.getJson('/v3/apps');
+    expect(counts()['POST /oauth/token']).toBe(2);
+    expect(counts()['GET /v3/apps']).toBe(12); // no 401 retries: refreshed in time
+  });
+
+  it('keeps using a still-valid token when its early refresh fails', async () => {
+    let offset = 0;
+    const c = client({ clock: () => Date.now() + offset });
+    await c.getJson('/v3/apps');
+    offset = 3_600_000 - 30_000;
+    sandbox.control.refuseUaa(true);
+    await expect(c.getJson('/v3/apps')).resolves.toBeDefined();
+    expect(counts()['POST /oauth/token']).toBe(2);
+  });
+
+  it('uses a refresh margin of 20 % for short-lived tokens (sandbox lifetime 2 s)', async () => {
     const short = await startSandbox({ tokenLifetimeSeconds: 2 });
     try {
-      const c = sandboxClient(short);
+      let offset = 0;
+      const c = sandboxClient(short, { clock: () => Date.now() + offset });
       clients.push(c);
       await c.getJson('/v3/apps');
-      // Refresh margin is 20 % of the lifetime: the token is due after 1.6 s, invalid after 2 s.
-      await new Promise((r) => setTimeout(r, 1_700));
-      await Promise.all(Array.from({ length: 10 }, () => c.getJson('/v3/apps')));
-      const n = short.control.requestCounts();
-      expect(n['POST /oauth/token']).toBe(2);
-      expect(n['GET /v3/apps']).toBe(11); // no 401 retries: refreshed in time
+      offset = 1_000; // 50 %: not due
+      await c.getJson('/v3/apps');
+      expect(short.control.requestCounts()['POST /oauth/token']).toBe(1);
+      offset = 1_700; // past 80 %: due
+      await c.getJson('/v3/apps');
+      expect(short.control.requestCounts()['POST /oauth/token']).toBe(2);
     } finally {
       await short.stop();
     }
