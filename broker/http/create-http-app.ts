@@ -22,6 +22,7 @@ export function createHttpApp(options: HttpAppOptions): express.Application {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Flat string values (repeated keys become arrays, which parse-request rejects); no nested objects.
   app.set('query parser', 'simple');
   app.use(requestContext(options.logger));
   app.use('/v2', apiVersion(), basicAuth(options.credentials));
