@@ -17,7 +17,9 @@ const WARMUP = 3;
 const INSTANCES_PER_FIXTURE = 100;
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/exposition');
-const bodies = ['alltypes.237mfs.prom.txt', 'node_exporter.e2e-output.txt'].map((f) => readFileSync(join(fixtures, f)));
+const bodies = ['alltypes.237mfs.prom.txt', 'node_exporter.e2e-output.txt'].map((f) =>
+  readFileSync(join(fixtures, f)),
+);
 
 const inputs: MergeInput[] = [];
 bodies.forEach((body, f) => {
@@ -95,10 +97,14 @@ const a = median(runs.ours);
 const b = median(runs.peer);
 const c = median(runs.floor);
 const mem = process.memoryUsage();
-console.log(`\ninput ${mb(inputBytes)} MB in ${inputs.length} bodies → output ${mb(outputBytes)} MB (text 0.0.4)`);
+console.log(
+  `\ninput ${mb(inputBytes)} MB in ${inputs.length} bodies → output ${mb(outputBytes)} MB (text 0.0.4)`,
+);
 console.log(`median of ${ROUNDS} alternating rounds (MB/s of input):`);
 console.log(`  ours  (parse+relabel+merge+write) ${mbps(a).toFixed(0).padStart(6)} MB/s  ${a.toFixed(1)} ms`);
-console.log(`  peer  (parse-prometheus-text-format) ${mbps(b).toFixed(0).padStart(3)} MB/s  ${b.toFixed(1)} ms`);
+console.log(
+  `  peer  (parse-prometheus-text-format) ${mbps(b).toFixed(0).padStart(3)} MB/s  ${b.toFixed(1)} ms`,
+);
 console.log(`  floor (split+join)                ${mbps(c).toFixed(0).padStart(6)} MB/s  ${c.toFixed(1)} ms`);
 console.log(`  ratio ours/peer  ${(b / a).toFixed(2)}×  (goal ≥ 6×)`);
 console.log(`  ratio ours/floor ${(c / a).toFixed(2)}×`);
