@@ -113,7 +113,7 @@ export function createBindingsStore(deps: BindingsStoreDeps): BindingsStore {
     },
   });
 
-  return {
+  const store: BindingsStore = {
     async start() {
       listener.start();
       resync = setInterval(() => void reload(), deps.resyncMs);
@@ -124,6 +124,7 @@ export function createBindingsStore(deps: BindingsStoreDeps): BindingsStore {
         if (await reload()) return;
         const wait = backoffDelay(attempt, backoff.baseMs, backoff.maxMs);
         if (clock() + wait > deadline) {
+          await store.stop(); // no reconnecting listener or resync timer left behind by a failed start
           throw new BindingsError('BINDINGS_START_TIMEOUT', 'bindings: database unreachable at start');
         }
         await new Promise((resolve) => setTimeout(resolve, wait));
@@ -143,4 +144,5 @@ export function createBindingsStore(deps: BindingsStoreDeps): BindingsStore {
       await loading?.catch(() => {});
     },
   };
+  return store;
 }
