@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel, name: 'broker' });
-  const db = connectDatabase(config.database);
+  const db = connectDatabase(config.database, logger);
   let stopping = false;
   let stop: () => Promise<void> = async () => {
     await db.destroy();

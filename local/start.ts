@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     }
 
     const config = localConfig(base, databaseUrl, sandbox);
-    const db: Knex = connectDatabase(config.database);
+    const db: Knex = connectDatabase(config.database, logger);
     stops.push(() => db.destroy());
     await migrateToLatest(db);
 

@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import type { DatabaseConfig } from '../config/types.ts';
+import type { Logger } from '../logging.ts';
 
 export type { Knex } from 'knex';
 
@@ -10,6 +11,7 @@ export type { Knex } from 'knex';
  */
 export function connectDatabase(
   config: Pick<DatabaseConfig, 'url' | 'ssl' | 'poolMax' | 'acquireTimeoutMs'>,
+  logger?: Logger,
 ): Knex {
   if (!config.url) throw new Error('connectDatabase: no database URL');
   const connection: Knex.PgConnectionConfig = {
@@ -36,5 +38,12 @@ export function connectDatabase(
       idleTimeoutMillis: 30_000,
     },
     acquireConnectionTimeout: config.acquireTimeoutMs,
+    // knex would print outage noise to stdout; route it through our (redacting) logger instead.
+    log: {
+      warn: (message: unknown) => logger?.warn({ knex: String(message) }, 'database warning'),
+      error: (message: unknown) => logger?.warn({ knex: String(message) }, 'database error'),
+      deprecate: () => {},
+      debug: () => {},
+    },
   });
 }
