@@ -147,6 +147,20 @@ describe('discovery against the sandbox', () => {
     expect(stack.discovery.view().targets).toEqual(before.targets);
   });
 
+  it('keeps serving the last good view while the CC hangs, without blocking view()', async () => {
+    let now = Date.now();
+    stack = await startStack(tdb, sandbox, { clock: () => now, ttlMs: 1_000, ccTimeoutMs: 300 });
+    const before = stack.discovery.view();
+    sandbox.control.failCc({ hang: true });
+    now += 2_000;
+    const started = Date.now();
+    const during = stack.discovery.view();
+    expect(Date.now() - started).toBeLessThan(50);
+    expect(during.targets).toEqual(before.targets);
+    await new Promise((r) => setTimeout(r, 500)); // the refresh times out meanwhile
+    expect(stack.discovery.view().refreshedAt).toBe(before.refreshedAt);
+  });
+
   it('starts without throwing while the CC is down, and runs once it is back', async () => {
     sandbox.control.failCc({ status: 500 });
     stack = await startStack(tdb, sandbox, { ccMaxRetries: 0 });

@@ -21,12 +21,15 @@ export interface Stack {
 export async function startStack(
   tdb: TestDatabase,
   sandbox: Sandbox,
-  options: Partial<Omit<DiscoveryDeps, 'cc' | 'bindings' | 'logger'>> & { ccMaxRetries?: number } = {},
+  options: Partial<Omit<DiscoveryDeps, 'cc' | 'bindings' | 'logger'>> & {
+    ccMaxRetries?: number;
+    ccTimeoutMs?: number;
+  } = {},
 ): Promise<Stack> {
-  const { ccMaxRetries, ...discoveryOptions } = options;
+  const { ccMaxRetries, ccTimeoutMs, ...discoveryOptions } = options;
   const bindings = createBindingsStore({ db: tdb.db, databaseUrl: tdb.url, keys, logger, resyncMs: 60_000 });
   await bindings.start();
-  const cc = sandboxClient(sandbox, { maxRetries: ccMaxRetries ?? 1 });
+  const cc = sandboxClient(sandbox, { maxRetries: ccMaxRetries ?? 1, timeoutMs: ccTimeoutMs ?? 2_000 });
   const discovery = createDiscovery({
     cc,
     bindings,
