@@ -14,8 +14,6 @@ const HASH = 35;
 const BRACE_OPEN = 123;
 const METRIC_START = 1;
 const METRIC_CHAR = 2;
-const LABEL_START = 4;
-const LABEL_CHAR = 8;
 
 export class OpenMetricsParser extends ParserBase {
   readonly format = 'openmetrics' as const;
@@ -23,7 +21,6 @@ export class OpenMetricsParser extends ParserBase {
   next(): Entry {
     if (this.finished !== -1) return this.finished;
     const b = this.buf;
-    const cls = CHAR_CLASS;
     const i = this.pos;
     if (i >= b.length) return this.fail('data does not end with "# EOF"', i);
     this.lineNumber++;
@@ -125,7 +122,6 @@ export class OpenMetricsParser extends ParserBase {
   /** Validates ` # {labels} value [timestamp]` starting at `#`; returns the offset of the line end. */
   private scanExemplar(hash: number): number {
     const b = this.buf;
-    const cls = CHAR_CLASS;
     const n = b.length;
     if (b[hash] !== HASH || b[hash + 1] !== SPACE || b[hash + 2] !== BRACE_OPEN) {
       this.fail('expected exemplar "# {"', hash);

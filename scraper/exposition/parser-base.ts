@@ -17,8 +17,6 @@ const COMMA = 44;
 const EQUALS = 61;
 const BACKSLASH = 92;
 const BRACE_CLOSE = 125;
-const METRIC_START = 1;
-const METRIC_CHAR = 2;
 const LABEL_START = 4;
 const LABEL_CHAR = 8;
 
@@ -254,7 +252,6 @@ export abstract class ParserBase {
   private pushLabel(index: number, ns: number, ne: number, vs: number, ve: number): boolean {
     let o = this.labelOffsets;
     const b = this.buf;
-    const cls = CHAR_CLASS;
     const len = ne - ns;
     for (let k = 0; k < index * 4; k += 4) {
       const s = o[k] as number;

@@ -16,8 +16,6 @@ const HASH = 35;
 const BRACE_OPEN = 123;
 const METRIC_START = 1;
 const METRIC_CHAR = 2;
-const LABEL_START = 4;
-const LABEL_CHAR = 8;
 
 export class TextParser extends ParserBase {
   readonly format = 'text' as const;
@@ -25,7 +23,6 @@ export class TextParser extends ParserBase {
   next(): Entry {
     if (this.finished !== -1) return this.finished;
     const b = this.buf;
-    const cls = CHAR_CLASS;
     const n = b.length;
     let i = this.pos;
     for (;;) {
