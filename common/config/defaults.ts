@@ -22,7 +22,8 @@ export function defaultConfig(): Omit<Config, 'role'> {
         documentationUrl: 'https://github.com/promregator/promregator',
       },
     },
-    scraperPublicUrl: 'http://localhost:8081',
+    // Empty: unknown. The scraper then answers discovery with the host it was reached by.
+    scraperPublicUrl: '',
     credentialsKey: '',
     cf: { skipSslValidation: false },
     scrape: {

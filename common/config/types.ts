@@ -74,6 +74,7 @@ export interface Config {
   logLevel: string;
   database: DatabaseConfig;
   broker: { username: string; password: string; catalog: CatalogConfig };
+  /** The scraper's external base URL; '' when unknown (local mode before the scraper listens). */
   scraperPublicUrl: string;
   credentialsKey: string;
   cf: CfApiConfig;

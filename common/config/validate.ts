@@ -110,7 +110,7 @@ export function validateConfig(merged: Layer, role: AppRole, problems: string[])
         documentationUrl: r.string('broker.catalog.documentationUrl', d.broker.catalog.documentationUrl),
       },
     },
-    scraperPublicUrl: r.url('scraperPublicUrl', d.scraperPublicUrl) ?? d.scraperPublicUrl,
+    scraperPublicUrl: r.url('scraperPublicUrl') ?? '',
     credentialsKey: r.string('credentialsKey', ''),
     cf: {
       skipSslValidation: r.boolean('cf.skipSslValidation', false),
@@ -178,6 +178,7 @@ function requireDeployed(config: Config, role: AppRole, problems: string[]): voi
   if (role === 'broker') {
     if (!config.broker.username) problems.push('BROKER_USERNAME: required');
     if (!config.broker.password) problems.push('BROKER_PASSWORD: required');
+    if (!config.scraperPublicUrl) problems.push('SCRAPER_PUBLIC_URL: required (service keys carry it)');
   }
   if (role === 'scraper') {
     if (!config.cf.apiUrl) problems.push('CF_API_URL: required');

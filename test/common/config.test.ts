@@ -6,6 +6,7 @@ const deployedBroker = {
   BROKER_USERNAME: 'broker',
   BROKER_PASSWORD: 'secret-pass',
   CREDENTIALS_KEY: '0123456789abcdef0123',
+  SCRAPER_PUBLIC_URL: 'https://promregator.apps.example.com',
 };
 
 function problemsOf(fn: () => unknown): readonly string[] {

@@ -116,9 +116,13 @@ describe.skipIf(!havePrometheus)('end to end with a real Prometheus', () => {
       },
       30_000,
       'both jobs up',
-    );
+    ).catch(async (error: Error) => {
+      // Prometheus's own view of its targets says why (wrong auth, bad discovery answer, ...).
+      const targets = await request(`${prometheus.url}/api/v1/targets`).then((r) => r.body.text());
+      throw new Error(`${error.message}\n${targets}`);
+    });
     expect(up.get('space')).toBe('1');
-  });
+  }, 60_000);
 
   it('stores every instance series with the right CF labels', async () => {
     const series = await eventually(
