@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: base.logLevel, name: 'promregator' });
+  const logger = createLogger({ level: base.logLevel, name: 'local' });
   const stops: Array<() => Promise<unknown>> = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -63,12 +63,17 @@ async function main(): Promise<void> {
     // The scraper first: its address goes into the service keys the broker issues.
     const scraperPort = base.port === 0 ? 0 : base.port + 1;
     const scraper = await onFreePort(scraperPort, (port) =>
-      startScraper({ config, db, logger: logger.child({ app: 'scraper' }), port }),
+      startScraper({ config, db, logger: createLogger({ level: base.logLevel, name: 'scraper' }), port }),
     );
     stops.push(() => scraper.close());
     const withScraperUrl: Config = { ...config, scraperPublicUrl: scraper.url };
     const broker = await onFreePort(base.port, (port) =>
-      startBroker({ config: withScraperUrl, db, logger: logger.child({ app: 'broker' }), port }),
+      startBroker({
+        config: withScraperUrl,
+        db,
+        logger: createLogger({ level: base.logLevel, name: 'broker' }),
+        port,
+      }),
     );
     stops.push(() => broker.close());
 
