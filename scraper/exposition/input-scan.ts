@@ -62,12 +62,28 @@ function newFamily(name: string, start: number, end: number): LocalFamily {
 
 /** Suffix of the current sample's name relative to `fam`, or -1 when the sample is not a member. */
 function memberSuffix(p: ExpositionParser, fam: LocalFamily): number {
-  const fl = fam.nameEnd - fam.nameStart;
-  const sl = p.nameEnd - p.nameStart;
-  if (sl < fl || !bytesEqual(p.buf, p.nameStart, p.nameStart + fl, p.buf, fam.nameStart)) return -1;
-  const suffix = sl === fl ? Suffix.None : suffixCode(p.buf, p.nameStart + fl, p.nameEnd);
+  const fs = fam.nameStart;
+  const fl = fam.nameEnd - fs;
+  const ns = p.nameStart;
+  const sl = p.nameEnd - ns;
+  if (sl < fl) return -1;
+  // Word-wise, last word first: sibling families usually share a long prefix.
+  const v = p.view;
+  let i = fl - 4;
+  for (; i >= 0; i -= 4) {
+    if (v.getUint32(ns + i) !== v.getUint32(fs + i)) return -1;
+  }
+  for (i += 3; i >= 0; i--) {
+    if (v.getUint8(ns + i) !== v.getUint8(fs + i)) return -1;
+  }
+  const suffix = sl === fl ? SUFFIX_NONE : suffixCode(p.buf, ns + fl, p.nameEnd);
   return isMemberSuffix(fam.type, suffix, p.format) ? suffix : -1;
 }
+
+// Local literals: imported enum objects are live bindings the JIT does not fold in this hot loop.
+const SUFFIX_NONE = 0;
+const VALUE_NUMBER = 0;
+const ENTRY_SAMPLE = 5;
 
 export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
   const families: LocalFamily[] = [];
@@ -85,7 +101,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
 
   for (;;) {
     const entry = p.next();
-    if (entry === Entry.Sample) {
+    if (entry === ENTRY_SAMPLE) {
       let fam = cur as LocalFamily;
       let suffix = cur === undefined ? -1 : memberSuffix(p, fam);
       if (suffix < 0) {
@@ -122,7 +138,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
         }
       }
       const valueAsIs =
-        p.valueKind === ValueKind.Number ||
+        p.valueKind === VALUE_NUMBER ||
         outFormat === 'text' ||
         rangeEquals(buf, p.valueStart, p.valueEnd, canonicalSpecial(p.valueKind));
       if (sameFormat && !clash && !p.labelsNeedEscaping && valueAsIs) {

@@ -39,18 +39,13 @@ export interface MergeResult {
   inputs: InputOutcome[];
 }
 
-interface Segment {
-  readonly input: number;
-  readonly from: number;
-  readonly to: number;
-}
-
 interface MergedFamily {
   readonly name: string;
   readonly type: MetricType;
   help: Buffer | undefined;
   unit: Buffer | undefined;
-  readonly segments: Segment[];
+  /** Flat triples: input index, first record, end record. */
+  readonly segments: number[];
   bytes: number;
 }
 
@@ -109,8 +104,8 @@ export function mergeExpositions(inputs: readonly MergeInput[], format: Expositi
     outcomes.push(outcome);
   }
 
-  const out = assemble(order, format, records, side.buf, prepared);
-  return { chunks: [out], bytes: out.length, inputs: outcomes };
+  const { chunks, bytes } = assemble(order, format, records, side.buf, prepared);
+  return { chunks, bytes, inputs: outcomes };
 }
 
 function adopt(
@@ -160,7 +155,7 @@ function adopt(
     }
     const segs = local.segments;
     for (let s = 0; s < segs.length; s += 2) {
-      merged.segments.push({ input: index, from: segs[s] as number, to: segs[s + 1] as number });
+      merged.segments.push(index, segs[s] as number, segs[s + 1] as number);
     }
     merged.bytes += local.bytes;
   }
@@ -181,42 +176,120 @@ function header(family: MergedFamily, format: ExpositionFormat): Buffer {
 
 const EOF_LINE = Buffer.from('# EOF\n');
 
+/**
+ * Output goes into chunks of at most CHUNK_BYTES (a run or header never straddles two): the HTTP layer
+ * can write them as they are, and buffers of this size are recycled by the allocator across requests
+ * instead of being fresh, page-faulting mappings each time.
+ */
+const CHUNK_BYTES = 4 << 20;
+
+/** Runs of fewer raw bytes are copied piece by piece; staging them costs more than it saves. */
+const SHORT_RUN = 320;
+
+class ChunkWriter {
+  readonly chunks: Buffer[] = [];
+  out: Buffer = Buffer.alloc(0);
+  view: ByteView = byteView(this.out);
+  o = 0;
+  private left: number;
+
+  constructor(total: number) {
+    this.left = total;
+  }
+
+  /** Makes room for n contiguous bytes in the current chunk. */
+  reserve(n: number): void {
+    if (this.o + n <= this.out.length) return;
+    this.close();
+    const size = Math.max(n, Math.min(CHUNK_BYTES, this.left));
+    this.out = Buffer.allocUnsafe(size);
+    this.view = byteView(this.out);
+    this.o = 0;
+  }
+
+  close(): void {
+    if (this.o === 0) return;
+    this.chunks.push(this.o === this.out.length ? this.out : this.out.subarray(0, this.o));
+    this.left -= this.o;
+    this.o = 0;
+    this.out = Buffer.alloc(0);
+  }
+}
+
 function assemble(
   order: readonly MergedFamily[],
   format: ExpositionFormat,
   records: SampleRecords,
   side: Buffer,
   prepared: readonly Prepared[],
-): Buffer {
+): { chunks: Buffer[]; bytes: number } {
   const headers = order.map((f) => header(f, format));
   let total = format === 'openmetrics' ? EOF_LINE.length : 0;
   for (let f = 0; f < order.length; f++)
     total += (headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
-  const out = Buffer.allocUnsafe(total);
-  const outView = byteView(out);
+  const w = new ChunkWriter(total);
   const sideView = byteView(side);
   const rec = records.data;
-  let o = 0;
   for (let f = 0; f < order.length; f++) {
     const h = headers[f] as Buffer;
-    o += h.copy(out, o);
-    for (const seg of (order[f] as MergedFamily).segments) {
-      const { body, insertions } = prepared[seg.input] as Prepared;
-      let k = seg.from;
-      while (k < seg.to) {
-        if ((rec[k] as number) < 0) {
-          o = copyView(sideView, rec[k + 1] as number, rec[k + 2] as number, outView, o);
+    w.reserve(h.length);
+    w.o += h.copy(w.out, w.o);
+    const segs = (order[f] as MergedFamily).segments;
+    for (let s = 0; s < segs.length; s += 3) {
+      const { body, insertions } = prepared[segs[s] as number] as Prepared;
+      const to = segs[s + 2] as number;
+      let k = segs[s + 1] as number;
+      while (k < to) {
+        const a = rec[k] as number;
+        if (a < 0) {
+          const s0 = rec[k + 1] as number;
+          const e0 = rec[k + 2] as number;
+          w.reserve(e0 - s0);
+          w.o = copyView(sideView, s0, e0, w.view, w.o);
           k += 4;
           continue;
         }
-        const m = runEnd(rec, k, seg.to);
-        o = writeRun(rec, k, m, body.bytes, insertions, out, o);
+        const m = runEnd(rec, k, to);
+        if ((rec[m - 2] as number) - a < SHORT_RUN) {
+          // Too short to pay for staging: copy each piece directly.
+          w.reserve(runSize(rec, k, m, insertions));
+          for (; k < m; k += 4) {
+            const x = rec[k + 1] as number;
+            w.o = copyView(body, rec[k] as number, x, w.view, w.o);
+            const ins = (insertions[rec[k + 3] as number] as ByteView).bytes;
+            if (ins.length > 0) {
+              w.out.set(ins, w.o);
+              w.o += ins.length;
+            }
+            w.o = copyView(body, x, rec[k + 2] as number, w.view, w.o);
+            w.out[w.o++] = 10;
+          }
+          continue;
+        }
+        w.reserve(runSize(rec, k, m, insertions));
+        w.o = writeRun(rec, k, m, body.bytes, insertions, w.out, w.o);
         k = m;
       }
     }
   }
-  if (format === 'openmetrics') o += EOF_LINE.copy(out, o);
-  return o === total ? out : out.subarray(0, o);
+  if (format === 'openmetrics') {
+    w.reserve(EOF_LINE.length);
+    w.o += EOF_LINE.copy(w.out, w.o);
+  }
+  w.close();
+  return { chunks: w.chunks, bytes: total };
+}
+
+function runSize(rec: Int32Array, from: number, to: number, insertions: readonly ByteView[]): number {
+  let size = 0;
+  for (let k = from; k < to; k += 4) {
+    size +=
+      (rec[k + 2] as number) -
+      (rec[k] as number) +
+      1 +
+      (insertions[rec[k + 3] as number] as ByteView).bytes.length;
+  }
+  return size;
 }
 
 /**
@@ -253,14 +326,7 @@ function writeRun(
 ): number {
   const runStart = rec[from] as number;
   const runStop = rec[to - 2] as number;
-  let size = 0;
-  for (let k = from; k < to; k += 4) {
-    size +=
-      (rec[k + 2] as number) -
-      (rec[k] as number) +
-      1 +
-      (insertions[rec[k + 3] as number] as ByteView).bytes.length;
-  }
+  const size = runSize(rec, from, to, insertions);
   const stage = at + size - (runStop - runStart);
   body.copy(out, stage, runStart, runStop);
   const shift = stage - runStart;

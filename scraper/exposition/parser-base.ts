@@ -62,8 +62,12 @@ export abstract class ParserBase {
   /** Error message of an Invalid entry: line number, reason, offending bytes. */
   error = '';
 
+  /** The same bytes as `buf`, for word-wise comparisons. */
+  readonly view: DataView;
+
   constructor(buf: Buffer) {
     this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   }
 
   abstract next(): Entry;
