@@ -69,7 +69,7 @@ export class OAuthTokens {
           accept: 'application/json',
         },
         body: form.toString(),
-        signal: AbortSignal.timeout(Math.max(1, deadline - started)),
+        signal: AbortSignal.timeout(Math.min(Math.max(1, deadline - started), 60_000)),
       });
       const text = await readCapped(res.body as unknown as Readable, MAX_TOKEN_BODY);
       if (res.statusCode !== 200 || text === undefined) return { ok: false, reason: 'auth_token' };
