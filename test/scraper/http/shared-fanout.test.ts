@@ -57,7 +57,7 @@ describe('single-flight fan-out', () => {
     expect(texts.size).toBe(1);
     const after = scrapeCounts(results[0]?.text ?? '');
     expect(after).toHaveLength(3);
-    after.forEach((n, i) => expect(n).toBe((before[i] ?? 0) + 1));
+    expect(after).toEqual(before.map((n) => n + 1));
     const own = (await fx.get('/metrics')).text;
     const hits = samples(own, 'promregator_cache_lookups_total').find(
       (l) => labelOf(l, 'cache') === 'fanout' && labelOf(l, 'result') === 'hit',
