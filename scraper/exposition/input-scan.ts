@@ -87,7 +87,8 @@ const ENTRY_SAMPLE = 5;
 
 export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
   const families: LocalFamily[] = [];
-  const byName = new Map<string, LocalFamily>();
+  // Built lazily: only inputs whose samples leave their family's block ever need a lookup by name.
+  const byName: FamilyIndex = { map: new Map(), synced: 0 };
   const { records, targets, outFormat, insertions } = ctx;
   const sameFormat = p.format === outFormat;
   const omToText = p.format === 'openmetrics' && outFormat === 'text';
@@ -105,7 +106,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
       let fam = cur as LocalFamily;
       let suffix = cur === undefined ? -1 : memberSuffix(p, fam);
       if (suffix < 0) {
-        const found = findFamily(p, byName);
+        const found = findFamily(p, families, byName);
         if (found !== undefined) {
           fam = found;
           suffix = memberSuffix(p, fam);
@@ -114,7 +115,6 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
           const name = latin1(buf, p.nameStart, p.nameEnd);
           fam = newFamily(name, p.nameStart, p.nameEnd);
           families.push(fam);
-          byName.set(name, fam);
           suffix = Suffix.None;
         }
         cur = fam;
@@ -183,7 +183,6 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
         const name = latin1(buf, p.nameStart, p.nameEnd);
         fam = newFamily(name, p.nameStart, p.nameEnd);
         families.push(fam);
-        byName.set(name, fam);
         cur = fam;
       }
       if (entry === Entry.Help) {
@@ -207,7 +206,22 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
 }
 
 /** A family of this input the sample belongs to although it is not the current one (interleaving). */
-function findFamily(p: ExpositionParser, byName: Map<string, LocalFamily>): LocalFamily | undefined {
+interface FamilyIndex {
+  readonly map: Map<string, LocalFamily>;
+  synced: number;
+}
+
+function findFamily(
+  p: ExpositionParser,
+  families: readonly LocalFamily[],
+  index: FamilyIndex,
+): LocalFamily | undefined {
+  // A later family of the same name shadows an earlier one, as the latest block is the open one.
+  for (; index.synced < families.length; index.synced++) {
+    const f = families[index.synced] as LocalFamily;
+    index.map.set(f.name, f);
+  }
+  const byName = index.map;
   if (byName.size === 0) return undefined;
   const buf = p.buf;
   const exact = byName.get(latin1(buf, p.nameStart, p.nameEnd));

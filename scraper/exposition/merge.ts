@@ -121,7 +121,7 @@ function adopt(
   let dropped = 0;
   const localNames = from === 'text' && to === 'openmetrics' ? new Set(locals.map((l) => l.name)) : undefined;
   for (const local of locals) {
-    let target = outputFamily(local.name, local.type, from, to);
+    let target = from === to ? local : outputFamily(local.name, local.type, from, to);
     if (localNames !== undefined && target.name !== local.name) {
       // Go clients expose gauge `x` beside counter `x_total`: as OM counter `x` the two would collide,
       // so the counter keeps its own name as an unknown-typed family (same samples either way).
