@@ -117,3 +117,43 @@ describe('round trip keeps every sample', () => {
     );
   });
 });
+
+describe('hostile input', () => {
+  const valid = Buffer.from(
+    '# HELP m h\n# TYPE m histogram\nm_bucket{le="1",a="x"} 1\nm_bucket{le="+Inf",a="x"} 2\nm_sum 3\nm_count 2\n# TYPE c counter\nc_total 1 1\n# EOF\n',
+  );
+  const mutated = fc
+    .tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 0, max: 255 }), fc.nat({ max: 3 }))
+    .map(([at, byte, cut]) => {
+      const b = Buffer.from(valid);
+      b[at] = byte;
+      return b.subarray(0, b.length - cut);
+    });
+  const bytesArb = fc.oneof(
+    fc.uint8Array({ maxLength: 200 }).map((u) => Buffer.from(u)),
+    mutated,
+  );
+
+  it('mergeExpositions never throws, and its output always parses back in the format written', () => {
+    fc.assert(
+      fc.property(
+        bytesArb,
+        fc.boolean(),
+        fc.constantFrom<ExpositionFormat>('text', 'openmetrics'),
+        (body, om, to) => {
+          const r = mergeExpositions(
+            [
+              { body, contentType: om ? OM : 'text/plain', targetLabels: [['le', 'x']], honorLabels: false },
+              { body: Buffer.from('ok 1\n'), contentType: undefined, targetLabels: [], honorLabels: false },
+            ],
+            to,
+          );
+          expect(r.inputs[1]?.ok).toBe(true);
+          if (!r.inputs[0]?.ok) expect(r.inputs[0]?.error).toMatch(/^line \d+: /);
+          expect(collect(Buffer.concat(r.chunks), to).error).toBeUndefined();
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
