@@ -24,14 +24,14 @@ export class SampleRecords {
 
   /** Sized from an estimate so growth copies are rare; untouched pages cost no memory. */
   constructor(expectedRecords: number) {
-    this.data = new Int32Array(Math.max(1024, expectedRecords) * 4);
+    this.data = uninitialized(Math.max(1024, expectedRecords) * 4);
   }
 
   push(a: number, b: number, c: number, d: number): void {
     let data = this.data;
     const n = this.length;
     if (n + 4 > data.length) {
-      const grown = new Int32Array(data.length * 2);
+      const grown = uninitialized(data.length * 2);
       grown.set(data);
       this.data = grown;
       data = grown;
@@ -42,6 +42,17 @@ export class SampleRecords {
     data[n + 3] = d;
     this.length = n + 4;
   }
+}
+
+/**
+ * Every slot is written before it is read, so skip zero-filling: an unpooled Buffer.allocUnsafe comes
+ * from malloc, which recycles earlier responses' memory instead of faulting in fresh zeroed pages.
+ */
+function uninitialized(ints: number): Int32Array {
+  const bytes = Buffer.allocUnsafe(ints * 4);
+  return bytes.byteOffset % 4 === 0
+    ? new Int32Array(bytes.buffer, bytes.byteOffset, ints)
+    : new Int32Array(ints);
 }
 
 /** The three insertions for one input's target labels, precomputed once per input. */
