@@ -1,0 +1,209 @@
+/**
+ * Pass 2: writes the merged families into output chunks — one HELP/TYPE(/UNIT) header per family, then
+ * every segment's records, fast records copied from the input bodies around their insertion.
+ */
+import { type ByteView, byteView, copyView } from './byte-sink.ts';
+import { type ExpositionFormat, type MetricType, metricTypeName } from './entry.ts';
+import type { SampleRecords } from './sample-records.ts';
+
+export interface MergedFamily {
+  readonly name: string;
+  readonly type: MetricType;
+  help: Buffer | undefined;
+  unit: Buffer | undefined;
+  /** Flat triples: input index, first record, end record. */
+  readonly segments: number[];
+  bytes: number;
+}
+
+export interface Prepared {
+  readonly body: ByteView;
+  readonly insertions: readonly [ByteView, ByteView, ByteView];
+}
+
+function header(family: MergedFamily, format: ExpositionFormat): Buffer {
+  const parts: Buffer[] = [];
+  if (family.help !== undefined) {
+    parts.push(Buffer.from(`# HELP ${family.name} `, 'latin1'), family.help, Buffer.from('\n'));
+  }
+  parts.push(Buffer.from(`# TYPE ${family.name} ${metricTypeName(family.type, format)}\n`, 'latin1'));
+  if (family.unit !== undefined) {
+    parts.push(Buffer.from(`# UNIT ${family.name} `, 'latin1'), family.unit, Buffer.from('\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+const EOF_LINE = Buffer.from('# EOF\n');
+
+/**
+ * Output goes into chunks of at most CHUNK_BYTES (a run or header never straddles two): the HTTP layer
+ * can write them as they are, and buffers of this size are recycled by the allocator across requests
+ * instead of being fresh, page-faulting mappings each time.
+ */
+const CHUNK_BYTES = 4 << 20;
+
+/** Runs of fewer raw bytes are copied piece by piece; staging them costs more than it saves. */
+const SHORT_RUN = 320;
+
+class ChunkWriter {
+  readonly chunks: Buffer[] = [];
+  out: Buffer = Buffer.alloc(0);
+  view: ByteView = byteView(this.out);
+  o = 0;
+  private left: number;
+
+  constructor(total: number) {
+    this.left = total;
+  }
+
+  /** Makes room for n contiguous bytes in the current chunk. */
+  reserve(n: number): void {
+    if (this.o + n <= this.out.length) return;
+    this.close();
+    const size = Math.max(n, Math.min(CHUNK_BYTES, this.left));
+    this.out = Buffer.allocUnsafe(size);
+    this.view = byteView(this.out);
+    this.o = 0;
+  }
+
+  close(): void {
+    if (this.o === 0) return;
+    this.chunks.push(this.o === this.out.length ? this.out : this.out.subarray(0, this.o));
+    this.left -= this.o;
+    this.o = 0;
+    this.out = Buffer.alloc(0);
+  }
+}
+
+export function assemble(
+  order: readonly MergedFamily[],
+  format: ExpositionFormat,
+  records: SampleRecords,
+  side: Buffer,
+  prepared: readonly Prepared[],
+): { chunks: Buffer[]; bytes: number } {
+  const headers = order.map((f) => header(f, format));
+  let total = format === 'openmetrics' ? EOF_LINE.length : 0;
+  for (let f = 0; f < order.length; f++)
+    total += (headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
+  const w = new ChunkWriter(total);
+  const sideView = byteView(side);
+  const rec = records.data;
+  for (let f = 0; f < order.length; f++) {
+    const h = headers[f] as Buffer;
+    w.reserve(h.length);
+    w.o += h.copy(w.out, w.o);
+    const segs = (order[f] as MergedFamily).segments;
+    for (let s = 0; s < segs.length; s += 3) {
+      const { body, insertions } = prepared[segs[s] as number] as Prepared;
+      const to = segs[s + 2] as number;
+      let k = segs[s + 1] as number;
+      while (k < to) {
+        const a = rec[k] as number;
+        if (a < 0) {
+          const s0 = rec[k + 1] as number;
+          const e0 = rec[k + 2] as number;
+          w.reserve(e0 - s0);
+          w.o = copyView(sideView, s0, e0, w.view, w.o);
+          k += 4;
+          continue;
+        }
+        const m = runEnd(rec, k, to);
+        if ((rec[m - 2] as number) - a < SHORT_RUN) {
+          // Too short to pay for staging: copy each piece directly.
+          w.reserve(runSize(rec, k, m, insertions));
+          for (; k < m; k += 4) {
+            const x = rec[k + 1] as number;
+            w.o = copyView(body, rec[k] as number, x, w.view, w.o);
+            const ins = (insertions[rec[k + 3] as number] as ByteView).bytes;
+            if (ins.length > 0) {
+              w.out.set(ins, w.o);
+              w.o += ins.length;
+            }
+            w.o = copyView(body, x, rec[k + 2] as number, w.view, w.o);
+            w.out[w.o++] = 10;
+          }
+          continue;
+        }
+        w.reserve(runSize(rec, k, m, insertions));
+        w.o = writeRun(rec, k, m, body.bytes, insertions, w.out, w.o);
+        k = m;
+      }
+    }
+  }
+  if (format === 'openmetrics') {
+    w.reserve(EOF_LINE.length);
+    w.o += EOF_LINE.copy(w.out, w.o);
+  }
+  w.close();
+  return { chunks: w.chunks, bytes: total };
+}
+
+function runSize(rec: Int32Array, from: number, to: number, insertions: readonly ByteView[]): number {
+  let size = 0;
+  for (let k = from; k < to; k += 4) {
+    size +=
+      (rec[k + 2] as number) -
+      (rec[k] as number) +
+      1 +
+      (insertions[rec[k + 3] as number] as ByteView).bytes.length;
+  }
+  return size;
+}
+
+/**
+ * End of the run of fast records starting at `from` whose lines follow each other in the body with
+ * exactly one LF between them: such a run is copied with one native copy and spread in place.
+ */
+function runEnd(rec: Int32Array, from: number, to: number): number {
+  let k = from + 4;
+  let prevEnd = rec[from + 2] as number;
+  while (k < to) {
+    const ns = rec[k] as number;
+    if (ns !== prevEnd + 1) break;
+    prevEnd = rec[k + 2] as number;
+    k += 4;
+  }
+  return k;
+}
+
+/**
+ * Writes records [from, to) — consecutive body lines — at `at`. The run's raw bytes are staged at the
+ * end of its output region with one copy; then each line is moved forward into place around its
+ * insertion with copyWithin, which unlike a partial Buffer#copy allocates no view. Moving forward is
+ * safe: a line's output never reaches past the staged bytes of the line after it, because each line
+ * grows by exactly its insertion and the staging offset is the sum of all insertions.
+ */
+function writeRun(
+  rec: Int32Array,
+  from: number,
+  to: number,
+  body: Buffer,
+  insertions: readonly ByteView[],
+  out: Buffer,
+  at: number,
+): number {
+  const runStart = rec[from] as number;
+  const runStop = rec[to - 2] as number;
+  const size = runSize(rec, from, to, insertions);
+  const stage = at + size - (runStop - runStart);
+  body.copy(out, stage, runStart, runStop);
+  const shift = stage - runStart;
+  let o = at;
+  for (let k = from; k < to; k += 4) {
+    const ns = rec[k] as number;
+    const x = rec[k + 1] as number;
+    const re = rec[k + 2] as number;
+    out.copyWithin(o, ns + shift, x + shift);
+    o += x - ns;
+    const ins = (insertions[rec[k + 3] as number] as ByteView).bytes;
+    if (ins.length > 0) {
+      out.set(ins, o);
+      o += ins.length;
+    }
+    out.copyWithin(o, x + shift, re + shift);
+    o += re - x;
+    out[o++] = 10;
+  }
+  return o;
+}
