@@ -97,3 +97,23 @@ export async function registerDemo(
   expectOk('create-service-key', key.status, [201]);
   return { space, instanceId, apps: spaceApps, serviceKey: key.body.credentials as Record<string, unknown> };
 }
+
+/**
+ * The scraper learns of new bindings within a moment (NOTIFY), not instantly: print the curl only once it
+ * answers, so the first thing a newcomer copies works.
+ */
+export async function waitUntilServed(
+  serviceKey: Record<string, unknown>,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const authorization = `Basic ${Buffer.from(`${String(serviceKey.username)}:${String(serviceKey.password)}`).toString('base64')}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await request(String(serviceKey.url), { headers: { authorization } });
+    await response.body.dump();
+    if (response.statusCode === 200) return;
+    if (Date.now() > deadline)
+      throw new Error(`the scraper did not serve the demo space (status ${response.statusCode})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

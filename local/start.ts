@@ -8,7 +8,7 @@ import { randomSecret } from '../common/secrets.ts';
 import { type Sandbox, startSandbox } from '../sandbox/index.ts';
 import { startScraper } from '../scraper/app.ts';
 import { printBanner } from './banner.ts';
-import { registerDemo } from './demo-registration.ts';
+import { registerDemo, waitUntilServed } from './demo-registration.ts';
 import { OsbClient } from './osb-client.ts';
 
 /**
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
 
     const osb = new OsbClient(broker.url, config.broker.username, config.broker.password);
     const demo = sandbox ? await registerDemo(sandbox, osb, config.broker.catalog) : undefined;
+    if (demo) await waitUntilServed(demo.serviceKey);
     printBanner({
       brokerUrl: broker.url,
       scraperUrl: scraper.url,
