@@ -11,7 +11,7 @@ export interface ScrapeTarget {
   appGuid: string;
   path: string;
   scheme: 'http' | 'https';
-  /** Exact host or regular expression (`/.../` or any string with regex metacharacters is matched as a regex). */
+  /** Exact host (hostname characters only) or a regular expression; the rule is in scraper/discovery/route-choice.ts. */
   route?: string;
   auth: TargetAuth;
   labels: Readonly<Record<string, string>>;
