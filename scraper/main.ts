@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, name: 'scraper' });
-  const db = connectDatabase(config.database);
+  const db = connectDatabase(config.database, logger);
   try {
     await migrateToLatest(db);
     const scraper = await startScraper({ config, db, logger });
