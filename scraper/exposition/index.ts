@@ -11,6 +11,8 @@ export { escapeLabelValue } from './escape.ts';
 export { validateLabelName, validateMetricName } from './label-name.ts';
 export type { InputOutcome, MergeInput, MergeResult } from './merge.ts';
 export { mergeExpositions } from './merge.ts';
+export type { Merger, MergerOptions } from './merger.ts';
+export { createMerger } from './merger.ts';
 export type { Negotiated } from './negotiate.ts';
 export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './negotiate.ts';
 export { OpenMetricsParser } from './openmetrics-parser.ts';

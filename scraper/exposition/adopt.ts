@@ -1,0 +1,81 @@
+/**
+ * Adoption of one scanned input into the merged families: families keyed by their output name, in
+ * order of first appearance; the first type seen wins and a conflicting input's samples of that family
+ * are dropped (counted); the first HELP (and UNIT) wins. Reserved names belong to their owner input
+ * only: anyone else's samples under them are dropped as conflicts.
+ */
+import { type ExpositionFormat, MetricType } from './entry.ts';
+import { convertHelp } from './escape.ts';
+import { outputFamily } from './family-naming.ts';
+import type { LocalFamily } from './input-scan.ts';
+import type { MergedFamily } from './writer.ts';
+
+export interface MergedFamilies {
+  readonly byName: Map<string, MergedFamily>;
+  readonly order: MergedFamily[];
+  readonly reserved: ReadonlySet<string>;
+}
+
+export interface Adopted {
+  samples: number;
+  conflictsDropped: number;
+}
+
+export function adopt(
+  locals: readonly LocalFamily[],
+  index: number,
+  body: Buffer,
+  from: ExpositionFormat,
+  to: ExpositionFormat,
+  merged: MergedFamilies,
+  owner: boolean,
+): Adopted {
+  const { byName, order, reserved } = merged;
+  let samples = 0;
+  let dropped = 0;
+  const localNames = from === 'text' && to === 'openmetrics' ? new Set(locals.map((l) => l.name)) : undefined;
+  for (const local of locals) {
+    let target = from === to ? local : outputFamily(local.name, local.type, from, to);
+    if (localNames !== undefined && target.name !== local.name) {
+      // Go clients expose gauge `x` beside counter `x_total`: as OM counter `x` the two would collide,
+      // so the counter keeps its own name as an unknown-typed family (same samples either way).
+      const taken = byName.get(target.name);
+      if (localNames.has(target.name) || (taken !== undefined && taken.type !== target.type)) {
+        target = { name: local.name, type: MetricType.Unknown };
+      }
+    }
+    if (!owner && reserved.size > 0 && reserved.has(target.name)) {
+      dropped += local.samples;
+      continue;
+    }
+    let family = byName.get(target.name);
+    if (family === undefined) {
+      family = {
+        name: target.name,
+        type: target.type,
+        help: undefined,
+        unit: undefined,
+        segments: [],
+        bytes: 0,
+      };
+      byName.set(target.name, family);
+      order.push(family);
+    } else if (family.type !== target.type) {
+      dropped += local.samples;
+      continue;
+    }
+    samples += local.samples;
+    if (family.help === undefined && local.helpStart >= 0) {
+      family.help = convertHelp(body, local.helpStart, local.helpEnd, from, to);
+    }
+    if (family.unit === undefined && local.unitStart >= 0 && to === 'openmetrics') {
+      family.unit = body.subarray(local.unitStart, local.unitEnd);
+    }
+    const segs = local.segments;
+    for (let s = 0; s < segs.length; s += 2) {
+      family.segments.push(index, segs[s] as number, segs[s + 1] as number);
+    }
+    family.bytes += local.bytes;
+  }
+  return { samples, conflictsDropped: dropped };
+}

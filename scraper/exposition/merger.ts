@@ -1,0 +1,158 @@
+/**
+ * Incremental merge: `add` runs pass 1 (input-scan.ts) for one input as soon as its body is there, so
+ * a caller fetching many targets parses each body while the others are still in flight; `finish` only
+ * assembles (writer.ts). Inputs are adopted into families in position order, whatever order they are
+ * added in, so the output does not depend on which target answered first.
+ */
+import { type Adopted, adopt, type MergedFamilies } from './adopt.ts';
+import { ByteSink, byteView } from './byte-sink.ts';
+import { createParser, formatOfContentType } from './create-parser.ts';
+import type { ExpositionFormat } from './entry.ts';
+import { type LocalFamily, scanInput } from './input-scan.ts';
+import type { InputOutcome, MergeInput, MergeResult } from './merge.ts';
+import { insertionsFor, SampleRecords } from './sample-records.ts';
+import { TargetLabels } from './target-labels.ts';
+import { assemble, type Prepared } from './writer.ts';
+
+export interface MergerOptions {
+  /** Total body bytes expected, when known: sizes the record store so it rarely grows. */
+  expectedBytes?: number;
+  /** Output family names only an input added with `owner` may contribute to (e.g. synthetic series). */
+  reserved?: readonly string[];
+}
+
+export interface Merger {
+  /**
+   * Pass 1 of the input at `position` (default: the next one). Each position at most once; positions
+   * never added are simply absent from the output.
+   */
+  add(input: MergeInput, position?: number, owner?: boolean): void;
+  /** Declares `position` absent for good, so later positions need not wait for it to be adopted. */
+  skip(position: number): void;
+  /** Outcome of every position so far (absent ones: undefined); adopts everything added. */
+  outcomes(): (InputOutcome | undefined)[];
+  /** Writes the merged exposition. The merger is spent afterwards. */
+  finish(): MergeResult;
+}
+
+interface Scanned {
+  readonly families: readonly LocalFamily[];
+  readonly body: Buffer;
+  readonly from: ExpositionFormat;
+  readonly owner: boolean;
+}
+
+export function createMerger(format: ExpositionFormat, options: MergerOptions = {}): Merger {
+  const expected = options.expectedBytes ?? 0;
+  // Real expositions average well over 40 bytes per line; HELP/TYPE lines take no record.
+  const records = new SampleRecords(Math.ceil(expected / 40));
+  const side = new ByteSink(expected > 0 ? Math.min(1 << 16, expected) : 1 << 16);
+  const merged: MergedFamilies = { byName: new Map(), order: [], reserved: new Set(options.reserved) };
+  const prepared: Prepared[] = [];
+  const outcomes: (InputOutcome | undefined)[] = [];
+  const pending = new Map<number, Scanned>();
+  const absent = new Set<number>();
+  let nextPosition = 0;
+  let highest = -1;
+  // Positions below this are adopted (or absent for good).
+  let adoptedUpTo = 0;
+
+  function adoptOne(position: number, scanned: Scanned): void {
+    const a: Adopted = adopt(
+      scanned.families,
+      position,
+      scanned.body,
+      scanned.from,
+      format,
+      merged,
+      scanned.owner,
+    );
+    outcomes[position] = { ok: true, samples: a.samples, conflictsDropped: a.conflictsDropped };
+  }
+
+  /** Adopts the pending inputs in position order; `all` also steps over positions never added. */
+  function adoptPending(all: boolean): void {
+    while (adoptedUpTo <= highest) {
+      const scanned = pending.get(adoptedUpTo);
+      if (scanned !== undefined) {
+        pending.delete(adoptedUpTo);
+        adoptOne(adoptedUpTo, scanned);
+      } else if (!all && outcomes[adoptedUpTo] === undefined && !absent.has(adoptedUpTo)) {
+        return;
+      }
+      adoptedUpTo++;
+    }
+  }
+
+  function claim(position: number): void {
+    if (
+      position < adoptedUpTo ||
+      outcomes[position] !== undefined ||
+      pending.has(position) ||
+      absent.has(position)
+    ) {
+      throw new Error(`merge position ${position} added twice or after it was settled`);
+    }
+    nextPosition = Math.max(nextPosition, position + 1);
+    highest = Math.max(highest, position);
+  }
+
+  function add(input: MergeInput, position = nextPosition, owner = false): void {
+    claim(position);
+    const recordsMark = records.length;
+    const sideMark = side.pos;
+    const targets = new TargetLabels(input.targetLabels);
+    const insertions = insertionsFor(targets.joined);
+    prepared[position] = {
+      body: byteView(input.body),
+      insertions: [byteView(insertions[0]), byteView(insertions[1]), byteView(insertions[2])],
+    };
+    const from = formatOfContentType(input.contentType);
+    let error: string;
+    try {
+      const scan = scanInput(createParser(input.body, from), {
+        outFormat: format,
+        records,
+        side,
+        targets,
+        insertions,
+        honorLabels: input.honorLabels,
+      });
+      if (scan.ok) {
+        pending.set(position, { families: scan.families, body: input.body, from, owner });
+        adoptPending(false);
+        return;
+      }
+      error = scan.error;
+    } catch (err) {
+      // Defensive: a bug here must cost one input, never the whole space.
+      error = `internal parser error: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    records.length = recordsMark;
+    side.pos = sideMark;
+    outcomes[position] = { ok: false, samples: 0, error, conflictsDropped: 0 };
+    adoptPending(false);
+  }
+
+  return {
+    add,
+    skip(position) {
+      claim(position);
+      absent.add(position);
+      adoptPending(false);
+    },
+    outcomes() {
+      adoptPending(true);
+      return outcomes.slice();
+    },
+    finish() {
+      adoptPending(true);
+      const { chunks, bytes } = assemble(merged.order, format, records, side.buf, prepared);
+      const inputs: InputOutcome[] = [];
+      for (let i = 0; i < outcomes.length; i++) {
+        inputs.push(outcomes[i] ?? { ok: false, samples: 0, error: 'not added', conflictsDropped: 0 });
+      }
+      return { chunks, bytes, inputs };
+    },
+  };
+}

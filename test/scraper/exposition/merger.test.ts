@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createMerger,
+  type ExpositionFormat,
+  type MergeInput,
+  mergeExpositions,
+} from '../../../scraper/exposition/index.ts';
+
+const OM = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+function input(body: string, i: number, contentType?: string): MergeInput {
+  return {
+    body: Buffer.from(body),
+    contentType,
+    targetLabels: [['cf_instance_number', String(i)]],
+    honorLabels: false,
+  };
+}
+
+const bodies: [string, string | undefined][] = [
+  ['# HELP x first\n# TYPE x gauge\nx{a="1"} 1\n# TYPE y_total counter\ny_total 2\n', undefined],
+  ['# TYPE x counter\nx 5\n# TYPE z gauge\nz 9\n', undefined],
+  ['x{ broken\n', undefined],
+  ['# HELP x second\n# TYPE x gauge\nx 4\n# TYPE w unknown\nw 7\n# EOF\n', OM],
+  ['# TYPE z gauge\nz 1\ny_total 3\n', undefined],
+];
+
+describe('createMerger', () => {
+  for (const format of ['text', 'openmetrics'] as ExpositionFormat[]) {
+    it(`gives the one-shot result whatever order inputs arrive in (${format})`, () => {
+      const inputs = bodies.map(([b, ct], i) => input(b, i, ct));
+      const expected = mergeExpositions(inputs, format);
+      for (const order of [
+        [4, 3, 2, 1, 0],
+        [2, 0, 4, 1, 3],
+        [1, 3, 0, 4, 2],
+      ]) {
+        const merger = createMerger(format);
+        for (const i of order) merger.add(inputs[i] as MergeInput, i);
+        const got = merger.finish();
+        expect(Buffer.concat(got.chunks).toString()).toBe(Buffer.concat(expected.chunks).toString());
+        expect(got.inputs).toEqual(expected.inputs);
+      }
+    });
+  }
+
+  it('leaves skipped positions out and reserves names for their owner', () => {
+    const merger = createMerger('openmetrics', { reserved: ['mine'] });
+    merger.add(input('# TYPE mine gauge\nmine 1\nother 2\n', 0), 0);
+    merger.skip(1);
+    const before = merger.outcomes();
+    expect(before[0]).toEqual({ ok: true, samples: 1, conflictsDropped: 1 });
+    expect(before[1]).toBeUndefined();
+    merger.add(input('# TYPE mine gauge\nmine 3\n', 2), 2, true);
+    const text = Buffer.concat(merger.finish().chunks).toString();
+    expect(text).toBe(
+      '# TYPE other unknown\nother{cf_instance_number="0"} 2\n' +
+        '# TYPE mine gauge\nmine{cf_instance_number="2"} 3\n# EOF\n',
+    );
+  });
+
+  it('refuses a position twice', () => {
+    const merger = createMerger('text');
+    merger.add(input('x 1\n', 0), 0);
+    expect(() => merger.add(input('x 1\n', 0), 0)).toThrow();
+    expect(() => merger.skip(0)).toThrow();
+  });
+});
