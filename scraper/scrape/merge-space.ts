@@ -1,11 +1,6 @@
-import {
-  type ExpositionFormat,
-  type LabelPair,
-  type MergeInput,
-  mergeExpositions,
-} from '../exposition/index.ts';
+import { createMerger, type ExpositionFormat, type LabelPair, type Merger } from '../exposition/index.ts';
 import type { InstanceReport } from './synthetic.ts';
-import { syntheticExposition } from './synthetic.ts';
+import { SYNTHETIC_FAMILIES, syntheticExposition } from './synthetic.ts';
 import type { ScrapeOutcome } from './types.ts';
 
 export interface ScrapedInstance {
@@ -20,56 +15,64 @@ export interface MergedSpace {
   reports: InstanceReport[];
 }
 
-const EOF_LINE = Buffer.from('# EOF\n');
-
 /**
- * One merge of every successful instance, then the synthetic series, which need the per-instance
- * sample counts the first merge reports; the two outputs are concatenated (OpenMetrics: the first
- * `# EOF` is dropped). Family names `promregator_*` are reserved for this second part.
+ * The merge of one space's instances, fed as they arrive: each body is parsed (pass 1) on arrival,
+ * overlapping the fetches still in flight, so only the assembly is left once the last one is in.
  */
-export function mergeSpace(instances: readonly ScrapedInstance[], format: ExpositionFormat): MergedSpace {
-  const inputs: MergeInput[] = [];
-  const inputOf: number[] = [];
-  for (const inst of instances) {
-    if (!inst.outcome.ok) {
-      inputOf.push(-1);
-      continue;
-    }
-    inputOf.push(inputs.length);
-    inputs.push({
-      body: inst.outcome.body,
-      contentType: inst.outcome.contentType,
-      targetLabels: inst.labels,
-      honorLabels: inst.honorLabels,
-    });
-  }
-  const merged = inputs.length > 0 ? mergeExpositions(inputs, format) : undefined;
-  const reports: InstanceReport[] = instances.map((inst, i) => {
-    const o = inst.outcome;
-    const base = { labels: inst.labels, durationSeconds: o.durationMs / 1000 };
-    if (!o.ok) return { ...base, up: false, reason: o.reason, samples: 0 };
-    const parsed = merged?.inputs[inputOf[i] as number];
-    if (!parsed?.ok) return { ...base, up: false, reason: 'unparsable', samples: 0 };
-    return { ...base, up: true, reason: undefined, samples: parsed.samples };
-  });
-  const synthetic = mergeExpositions(
-    [{ body: syntheticExposition(reports), contentType: undefined, targetLabels: [], honorLabels: true }],
-    format,
-  );
-  const chunks: Buffer[] = [];
-  if (merged) {
-    for (const chunk of merged.chunks) chunks.push(chunk);
-    if (format === 'openmetrics') dropTrailingEof(chunks);
-  }
-  for (const chunk of synthetic.chunks) chunks.push(chunk);
-  let bytes = 0;
-  for (const chunk of chunks) bytes += chunk.length;
-  return { chunks, bytes, reports };
+export interface SpaceMerge {
+  /** Instance `position` has its outcome. Each position once. */
+  arrived(position: number, instance: ScrapedInstance): void;
+  /**
+   * Every instance, with outcomes as finally reported (a failure's reason may have been refined since
+   * it arrived). The synthetic series join the same merge, after the instances: one family each, even
+   * when an app exposes a family of the same name, whose samples are then dropped as conflicting.
+   */
+  finish(instances: readonly ScrapedInstance[]): MergedSpace;
 }
 
-function dropTrailingEof(chunks: Buffer[]): void {
-  const last = chunks[chunks.length - 1];
-  if (!last || last.length < EOF_LINE.length) return;
-  const tail = last.subarray(last.length - EOF_LINE.length);
-  if (tail.equals(EOF_LINE)) chunks[chunks.length - 1] = last.subarray(0, last.length - EOF_LINE.length);
+export function createSpaceMerge(format: ExpositionFormat): SpaceMerge {
+  const merger: Merger = createMerger(format, { reserved: SYNTHETIC_FAMILIES });
+  return {
+    arrived(position, inst) {
+      if (!inst.outcome.ok) {
+        merger.skip(position);
+        return;
+      }
+      merger.add(
+        {
+          body: inst.outcome.body,
+          contentType: inst.outcome.contentType,
+          targetLabels: inst.labels,
+          honorLabels: inst.honorLabels,
+        },
+        position,
+      );
+    },
+    finish(instances) {
+      const parsed = merger.outcomes();
+      const reports: InstanceReport[] = instances.map((inst, i) => {
+        const o = inst.outcome;
+        const base = { labels: inst.labels, durationSeconds: o.durationMs / 1000 };
+        if (!o.ok) return { ...base, up: false, reason: o.reason, samples: 0 };
+        if (!parsed[i]?.ok) return { ...base, up: false, reason: 'unparsable', samples: 0 };
+        return { ...base, up: true, reason: undefined, samples: parsed[i].samples };
+      });
+      merger.add(
+        { body: syntheticExposition(reports), contentType: undefined, targetLabels: [], honorLabels: true },
+        instances.length,
+        true,
+      );
+      const { chunks, bytes } = merger.finish();
+      return { chunks, bytes, reports };
+    },
+  };
+}
+
+/** One-shot form, for instances already scraped. */
+export function mergeSpace(instances: readonly ScrapedInstance[], format: ExpositionFormat): MergedSpace {
+  const merge = createSpaceMerge(format);
+  instances.forEach((inst, i) => {
+    merge.arrived(i, inst);
+  });
+  return merge.finish(instances);
 }

@@ -4,7 +4,7 @@ import { scrapeBudgetMs } from './deadline.ts';
 import { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 import { instanceLabels } from './instance-labels.ts';
 import { instanceRequest } from './instance-request.ts';
-import { type MergedSpace, mergeSpace, type ScrapedInstance } from './merge-space.ts';
+import { createSpaceMerge, type MergedSpace, type ScrapedInstance } from './merge-space.ts';
 import type { Semaphore } from './semaphore.ts';
 import { Semaphore as RequestSemaphore } from './semaphore.ts';
 import type { ScrapeOutcome } from './types.ts';
@@ -96,16 +96,23 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
     async scrape(jobs, options) {
       const start = clock();
       const local = new RequestSemaphore(deps.requestConcurrency);
+      const merge = createSpaceMerge(options.format);
+      const labels = jobs.map((job) => instanceLabels(job.target, job.index));
+      const instance = (i: number, outcome: ScrapeOutcome): ScrapedInstance => ({
+        labels: labels[i] as ScrapedInstance['labels'],
+        honorLabels: (jobs[i] as ScrapeJob).target.target.honorLabels,
+        outcome,
+      });
       const outcomes: ScrapeOutcome[] = await Promise.all(
-        jobs.map((job) => local.run(() => deps.global.run(() => scrapeOne(job, options, start)))),
+        jobs.map(async (job, i) => {
+          const outcome = await local.run(() => deps.global.run(() => scrapeOne(job, options, start)));
+          // Parsed now, while the other fetches are still in flight.
+          merge.arrived(i, instance(i, outcome));
+          return outcome;
+        }),
       );
       await explain(jobs, outcomes);
-      const instances: ScrapedInstance[] = jobs.map((job, i) => ({
-        labels: instanceLabels(job.target, job.index),
-        honorLabels: job.target.target.honorLabels,
-        outcome: outcomes[i] as ScrapeOutcome,
-      }));
-      const merged = mergeSpace(instances, options.format);
+      const merged = merge.finish(outcomes.map((outcome, i) => instance(i, outcome)));
       if (deps.onFailure) {
         for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown');
       }

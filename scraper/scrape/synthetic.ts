@@ -9,6 +9,14 @@ export interface InstanceReport {
   samples: number;
 }
 
+/** Family names of the synthetic series, reserved for them in the merge. */
+export const SYNTHETIC_FAMILIES: readonly string[] = [
+  'promregator_up',
+  'promregator_scrape_duration_seconds',
+  'promregator_scrape_samples',
+  'promregator_scrape_failure',
+];
+
 /**
  * The per-instance series promregator adds, as one text 0.0.4 body (merged as one more input).
  * `promregator_up` keeps the same label set whether the instance is up or not, so an alert on

@@ -167,6 +167,27 @@ describe('mergeSpace', () => {
     expect(text.match(/# EOF/g)).toHaveLength(1);
     expect(text.endsWith('# EOF\n')).toBe(true);
   });
+  it('keeps one family per synthetic name when an app exposes the same name itself', () => {
+    const body = '# TYPE promregator_up gauge\npromregator_up 1\n# TYPE other gauge\nother 3\n';
+    for (const format of ['text', 'openmetrics'] as const) {
+      const merged = mergeSpace(
+        [0, 1].map((i) => ({
+          labels: labels(i),
+          honorLabels: false,
+          outcome: { ok: true, body: Buffer.from(body), contentType: undefined, durationMs: 1 },
+        })),
+        format,
+      );
+      const text = Buffer.concat(merged.chunks).toString();
+      expect(text.match(/# TYPE promregator_up /g)).toHaveLength(1);
+      expect(text.match(/^promregator_up\{/gm)).toHaveLength(2);
+      expect(text).toContain('promregator_scrape_samples{app_name="a",cf_instance_number="1"} 1');
+      if (format === 'openmetrics') {
+        expect(text.match(/# EOF/g)).toHaveLength(1);
+        expect(text.endsWith('# EOF\n')).toBe(true);
+      }
+    }
+  });
 });
 
 describe('concurrency primitives', () => {
