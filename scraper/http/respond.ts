@@ -21,6 +21,8 @@ export function sendRendered(res: ServerResponse, r: Rendered, extra: Record<str
   if (r.encoding) headers['content-encoding'] = r.encoding;
   res.writeHead(r.status, headers);
   if (res.req.method === 'HEAD') return void res.end();
+  // Corked, headers and every chunk leave in one writev instead of one syscall per chunk.
+  res.cork();
   for (const chunk of r.chunks) res.write(chunk);
   res.end();
 }
