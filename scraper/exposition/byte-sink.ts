@@ -64,25 +64,28 @@ export function byteView(bytes: Buffer): ByteView {
   return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length) };
 }
 
-/** Above this, Buffer#copy's fixed cost (a view allocation and a native call) pays off. */
-const WORD_COPY_MAX = 192;
+/**
+ * Above this, one TypedArray#set over a fresh view (a fixed ~30 ns) beats word copies (~0.5 ns/byte);
+ * a partial Buffer#copy costs about twice that fixed amount.
+ */
+const WORD_COPY_MAX = 160;
 
 /**
  * Copies src[start, end) to dst at `at`, 4 bytes per step for short spans: most spans on the hot
- * path (metric names, label sections, values) are far shorter than Buffer#copy's break-even length.
+ * path (metric names, label sections, values) are far shorter than a native copy's break-even length.
  */
 export function copyView(src: ByteView, start: number, end: number, dst: ByteView, at: number): number {
   const len = end - start;
+  const sb = src.bytes;
   if (len > WORD_COPY_MAX) {
-    src.bytes.copy(dst.bytes, at, start, end);
+    dst.bytes.set(new Uint8Array(sb.buffer, sb.byteOffset + start, len), at);
     return at + len;
   }
   const sv = src.view;
   const dv = dst.view;
   let i = start;
   let o = at;
-  for (const stop = end - 3; i < stop; i += 4, o += 4) dv.setUint32(o, sv.getUint32(i));
-  const sb = src.bytes;
+  for (const stop = end - 3; i < stop; i += 4, o += 4) dv.setUint32(o, sv.getUint32(i, true), true);
   const db = dst.bytes;
   while (i < end) db[o++] = sb[i++] as number;
   return o;

@@ -14,22 +14,32 @@ import { canonicalSpecial, msTextToOmSeconds, omSecondsToMs } from './float-synt
 import { Insertion, type SampleRecords } from './sample-records.ts';
 import type { TargetLabels } from './target-labels.ts';
 
-export interface LocalFamily {
-  readonly name: string;
-  readonly nameStart: number;
-  readonly nameEnd: number;
-  type: MetricType;
+export class LocalFamily {
+  type: MetricType = MetricType.Unknown;
   /** A TYPE line was seen (a family made up from a bare sample has none). */
-  typed: boolean;
-  helpStart: number;
-  helpEnd: number;
-  unitStart: number;
-  unitEnd: number;
+  typed = false;
+  helpStart = -1;
+  helpEnd = -1;
+  unitStart = -1;
+  unitEnd = -1;
   /** Record index ranges [from, to) in SampleRecords, in order. */
-  readonly segments: number[];
-  samples: number;
+  readonly segments: number[] = [];
+  samples = 0;
   /** Output bytes of this family's samples. */
-  bytes: number;
+  bytes = 0;
+  private cachedName: string | undefined;
+
+  constructor(
+    readonly body: Buffer,
+    readonly nameStart: number,
+    readonly nameEnd: number,
+  ) {}
+
+  /** Made only when asked: most families are matched to a merged one by their bytes alone. */
+  get name(): string {
+    this.cachedName ??= latin1(this.body, this.nameStart, this.nameEnd);
+    return this.cachedName;
+  }
 }
 
 export interface ScanContext {
@@ -42,23 +52,6 @@ export interface ScanContext {
 }
 
 export type ScanResult = { ok: true; families: LocalFamily[] } | { ok: false; error: string };
-
-function newFamily(name: string, start: number, end: number): LocalFamily {
-  return {
-    name,
-    nameStart: start,
-    nameEnd: end,
-    type: MetricType.Unknown,
-    typed: false,
-    helpStart: -1,
-    helpEnd: -1,
-    unitStart: -1,
-    unitEnd: -1,
-    segments: [],
-    samples: 0,
-    bytes: 0,
-  };
-}
 
 /** Suffix of the current sample's name relative to `fam`, or -1 when the sample is not a member. */
 function memberSuffix(p: ExpositionParser, fam: LocalFamily): number {
@@ -112,8 +105,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
           suffix = memberSuffix(p, fam);
         } else {
           // A sample with no family of its own: untyped, as Prometheus treats it.
-          const name = latin1(buf, p.nameStart, p.nameEnd);
-          fam = newFamily(name, p.nameStart, p.nameEnd);
+          fam = new LocalFamily(buf, p.nameStart, p.nameEnd);
           families.push(fam);
           suffix = Suffix.None;
         }
@@ -180,8 +172,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
           ? fam.helpStart < 0
           : fam.samples === 0 && (entry === Entry.Type ? !fam.typed : fam.unitStart < 0));
       if (!fits) {
-        const name = latin1(buf, p.nameStart, p.nameEnd);
-        fam = newFamily(name, p.nameStart, p.nameEnd);
+        fam = new LocalFamily(buf, p.nameStart, p.nameEnd);
         families.push(fam);
         cur = fam;
       }

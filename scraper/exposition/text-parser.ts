@@ -57,8 +57,10 @@ export class TextParser extends ParserBase {
     let i = hash + 1;
     const wsStart = i;
     while (i < lineEnd && (b[i] === SPACE || b[i] === TAB)) i++;
-    const isHelp = i > wsStart && rangeEquals(b, i, Math.min(i + 4, n), 'HELP');
-    const isType = !isHelp && i > wsStart && rangeEquals(b, i, Math.min(i + 4, n), 'TYPE');
+    // Bytes compared directly: this runs for every comment line, about half of a typical body.
+    const kw = i > wsStart && i + 4 <= n;
+    const isHelp = kw && b[i] === 72 && b[i + 1] === 69 && b[i + 2] === 76 && b[i + 3] === 80;
+    const isType = kw && !isHelp && b[i] === 84 && b[i + 1] === 89 && b[i + 2] === 80 && b[i + 3] === 69;
     if ((!isHelp && !isType) || !(b[i + 4] === SPACE || b[i + 4] === TAB)) {
       this.textStart = hash + 1;
       this.textEnd = lineEnd;

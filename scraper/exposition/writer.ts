@@ -8,6 +8,12 @@ import type { SampleRecords } from './sample-records.ts';
 
 export interface MergedFamily {
   readonly name: string;
+  /** `name` as bytes, to match an input's family without making a string of its name. */
+  readonly nameBytes: Buffer;
+  /** Position in the output order. */
+  readonly index: number;
+  /** Only the owner input of a reserved name may add samples. */
+  readonly reserved: boolean;
   readonly type: MetricType;
   help: Buffer | undefined;
   unit: Buffer | undefined;
@@ -41,9 +47,6 @@ const EOF_LINE = Buffer.from('# EOF\n');
  * instead of being fresh, page-faulting mappings each time.
  */
 const CHUNK_BYTES = 4 << 20;
-
-/** Runs of fewer raw bytes are copied piece by piece; staging them costs more than it saves. */
-const SHORT_RUN = 320;
 
 class ChunkWriter {
   readonly chunks: Buffer[] = [];
@@ -109,24 +112,8 @@ export function assemble(
           continue;
         }
         const m = runEnd(rec, k, to);
-        if ((rec[m - 2] as number) - a < SHORT_RUN) {
-          // Too short to pay for staging: copy each piece directly.
-          w.reserve(runSize(rec, k, m, insertions));
-          for (; k < m; k += 4) {
-            const x = rec[k + 1] as number;
-            w.o = copyView(body, rec[k] as number, x, w.view, w.o);
-            const ins = (insertions[rec[k + 3] as number] as ByteView).bytes;
-            if (ins.length > 0) {
-              w.out.set(ins, w.o);
-              w.o += ins.length;
-            }
-            w.o = copyView(body, x, rec[k + 2] as number, w.view, w.o);
-            w.out[w.o++] = 10;
-          }
-          continue;
-        }
         w.reserve(runSize(rec, k, m, insertions));
-        w.o = writeRun(rec, k, m, body.bytes, insertions, w.out, w.o);
+        w.o = writeRun(rec, k, m, body, insertions, w.view, w.o);
         k = m;
       }
     }
@@ -168,42 +155,34 @@ function runEnd(rec: Int32Array, from: number, to: number): number {
 }
 
 /**
- * Writes records [from, to) — consecutive body lines — at `at`. The run's raw bytes are staged at the
- * end of its output region with one copy; then each line is moved forward into place around its
- * insertion with copyWithin, which unlike a partial Buffer#copy allocates no view. Moving forward is
- * safe: a line's output never reaches past the staged bytes of the line after it, because each line
- * grows by exactly its insertion and the staging offset is the sum of all insertions.
+ * Writes records [from, to) — consecutive body lines — at `at`. Between two insertion points the body
+ * bytes (the rest of one line, its LF and the start of the next) are contiguous, so each line costs one
+ * insertion copy and one body copy. Both go through TypedArray#set or word copies (copyView): a partial
+ * Buffer#copy allocates a view and copyWithin is several times slower for spans this short.
  */
 function writeRun(
   rec: Int32Array,
   from: number,
   to: number,
-  body: Buffer,
+  body: ByteView,
   insertions: readonly ByteView[],
-  out: Buffer,
+  out: ByteView,
   at: number,
 ): number {
-  const runStart = rec[from] as number;
-  const runStop = rec[to - 2] as number;
-  const size = runSize(rec, from, to, insertions);
-  const stage = at + size - (runStop - runStart);
-  body.copy(out, stage, runStart, runStop);
-  const shift = stage - runStart;
-  let o = at;
+  const bytes = out.bytes;
+  let x = rec[from + 1] as number;
+  let o = copyView(body, rec[from] as number, x, out, at);
+  const last = to - 4;
   for (let k = from; k < to; k += 4) {
-    const ns = rec[k] as number;
-    const x = rec[k + 1] as number;
-    const re = rec[k + 2] as number;
-    out.copyWithin(o, ns + shift, x + shift);
-    o += x - ns;
     const ins = (insertions[rec[k + 3] as number] as ByteView).bytes;
     if (ins.length > 0) {
-      out.set(ins, o);
+      bytes.set(ins, o);
       o += ins.length;
     }
-    out.copyWithin(o, x + shift, re + shift);
-    o += re - x;
-    out[o++] = 10;
+    const next = k < last ? (rec[k + 5] as number) : (rec[k + 2] as number);
+    o = copyView(body, x, next, out, o);
+    x = next;
   }
+  bytes[o++] = 10;
   return o;
 }
