@@ -27,6 +27,7 @@ export async function serveMerged(
     const merged = await deps.scrape.scrape(jobs, {
       format: negotiated.format,
       prometheusTimeout: header(req, 'x-prometheus-scrape-timeout-seconds'),
+      targetGzip: wantGzip,
     });
     const up = merged.reports.filter((r) => r.up).length;
     deps.metrics.instanceScrapes.inc({ outcome: 'up' }, up);

@@ -25,6 +25,7 @@ export async function fetchInstance(
   req: InstanceRequest,
   accept: string,
   deadline: number,
+  acceptGzip = true,
 ): Promise<ScrapeOutcome> {
   const clock = deps.clock ?? Date.now;
   const started = clock();
@@ -41,7 +42,7 @@ export async function fetchInstance(
   try {
     const auth = await authorizationFor(target.auth, deps.tokens, deadline);
     if (!auth.ok) return fail(auth.reason);
-    const headers: Record<string, string> = { accept, 'accept-encoding': 'gzip' };
+    const headers: Record<string, string> = { accept, 'accept-encoding': acceptGzip ? 'gzip' : 'identity' };
     if (req.instanceHeader !== undefined) headers['x-cf-app-instance'] = req.instanceHeader;
     if (auth.value !== undefined) headers.authorization = auth.value;
 

@@ -31,6 +31,12 @@ export interface ScrapeOptions {
   format: ExpositionFormat;
   /** X-Prometheus-Scrape-Timeout-Seconds of the incoming request. */
   prometheusTimeout: string | undefined;
+  /**
+   * Whether targets are asked for gzip. Inflating ~10x-compressed bodies is most of a scrape's CPU
+   * apart from the merge, so it is worth it only where the caller's link is evidently bandwidth-bound,
+   * i.e. when the caller accepts gzip itself (Prometheus does by default). Default true.
+   */
+  targetGzip?: boolean;
 }
 
 const ACCEPT = {
@@ -59,7 +65,14 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       deps.defaults,
     );
     // The deadline counts from the incoming request, so time spent queued for a slot is part of it.
-    return fetchInstance(deps.fetch, job.target.target, req, ACCEPT[options.format], start + budget);
+    return fetchInstance(
+      deps.fetch,
+      job.target.target,
+      req,
+      ACCEPT[options.format],
+      start + budget,
+      options.targetGzip ?? true,
+    );
   }
 
   async function explain(jobs: readonly ScrapeJob[], outcomes: ScrapeOutcome[]): Promise<void> {
