@@ -1,4 +1,4 @@
-// Run: npx tsx bench/exposition.bench.ts   (add --expose-gc via NODE_OPTIONS for steadier heap numbers)
+// Run: npx tsx bench/exposition.bench.ts
 //
 // Exposition pipeline (BENCHMARKS.md): the two text fixtures, each the body of 100 instances (200
 // bodies), each instance with its own target labels. Measured in one process, alternating A B C:
@@ -9,6 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { type MergeInput, mergeExpositions } from '../scraper/exposition/index.ts';
 
@@ -59,9 +61,12 @@ function floor(): void {
   for (const s of strings) sink += s.split('\n').join('\n').length;
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
+// A full collection before each measured call, for every contender alike, so none pays for the
+// garbage another left behind (the peer leaves ~1 GB of parsed objects per round).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 function time(fn: () => void): number {
-  gc?.();
+  gc();
   const start = process.hrtime.bigint();
   fn();
   return Number(process.hrtime.bigint() - start) / 1e6;
