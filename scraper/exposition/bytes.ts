@@ -89,6 +89,8 @@ export const CLASS_METRIC_START = 1;
 export const CLASS_METRIC_CHAR = 2;
 export const CLASS_LABEL_START = 4;
 export const CLASS_LABEL_CHAR = 8;
+/** Bytes that end the plain run of a label value: `"`, `\\`, LF, and any non-ASCII byte. */
+export const CLASS_VALUE_STOP = 16;
 
 function buildCharClass(): Uint8Array {
   const table = new Uint8Array(256);
@@ -98,6 +100,7 @@ function buildCharClass(): Uint8Array {
     if (isMetricChar(c)) flags |= CLASS_METRIC_CHAR;
     if (isLabelStart(c)) flags |= CLASS_LABEL_START;
     if (isLabelChar(c)) flags |= CLASS_LABEL_CHAR;
+    if (c === QUOTE || c === BACKSLASH || c === LF || c >= 0x80) flags |= CLASS_VALUE_STOP;
     table[c] = flags;
   }
   return table;

@@ -93,11 +93,16 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
   let open: LocalFamily | undefined;
   let segFrom = 0;
 
+  // Suffix of the previous sample, while no HELP/TYPE/UNIT came between: a sample repeating its name
+  // belongs where the previous one did.
+  let lastSuffix = -1;
+
   for (;;) {
     const entry = p.next();
     if (entry === ENTRY_SAMPLE) {
       let fam = cur as LocalFamily;
-      let suffix = cur === undefined ? -1 : memberSuffix(p, fam);
+      let suffix =
+        p.nameRepeat && lastSuffix >= 0 ? lastSuffix : cur === undefined ? -1 : memberSuffix(p, fam);
       if (suffix < 0) {
         const found = findFamily(p, families, byName);
         if (found !== undefined) {
@@ -111,6 +116,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
         }
         cur = fam;
       }
+      lastSuffix = suffix;
       if (omToText && isCreatedSample(fam.type, suffix as Suffix)) continue;
       if (open !== fam) {
         if (open !== undefined) open.segments.push(segFrom, records.length);
@@ -162,6 +168,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
       }
       continue;
     }
+    lastSuffix = -1;
     if (entry === Entry.Help || entry === Entry.Type || entry === Entry.Unit) {
       let fam = cur as LocalFamily;
       const fits =

@@ -19,6 +19,7 @@ const BACKSLASH = 92;
 const BRACE_CLOSE = 125;
 const LABEL_START = 4;
 const LABEL_CHAR = 8;
+const VALUE_STOP = 16;
 
 const INITIAL_LABEL_SLOTS = 16;
 
@@ -36,6 +37,8 @@ export abstract class ParserBase {
   /** Metric name of a sample, or family name of a HELP/TYPE/UNIT line. */
   nameStart = 0;
   nameEnd = 0;
+  /** The name is byte for byte the previous entry's name (text format; always false otherwise). */
+  nameRepeat = false;
   /** Raw HELP text, UNIT text or comment text (escapes not undone). */
   textStart = 0;
   textEnd = 0;
@@ -44,6 +47,8 @@ export abstract class ParserBase {
   labelsStart = -1;
   labelsEnd = -1;
   labelCount = 0;
+  /** Label count of the sample before the current one; its offsets predict the current label names. */
+  private prevLabelCount = 0;
   /** Per label: name start, name end, value start, value end (value without quotes, still escaped). */
   labelOffsets = new Int32Array(INITIAL_LABEL_SLOTS * 4);
   /** No whitespace and no trailing comma in the label section: valid OpenMetrics as it stands. */
@@ -128,6 +133,7 @@ export abstract class ParserBase {
   }
 
   protected resetSample(): void {
+    this.prevLabelCount = this.labelCount;
     this.labelsStart = -1;
     this.labelsEnd = -1;
     this.labelCount = 0;
@@ -146,6 +152,29 @@ export abstract class ParserBase {
     return Entry.Invalid;
   }
 
+  /**
+   * End of the metric name starting at `i` (first byte not yet checked). Most names repeat or extend
+   * the previous entry's name, which is already validated: that prefix is compared by words instead of
+   * classified byte by byte. Sets `nameRepeat`; returns -1 when `i` cannot start a name.
+   */
+  protected scanName(i: number, end: number, metricStart: number, metricChar: number): number {
+    const b = this.buf;
+    const cls = CHAR_CLASS;
+    const ps = this.nameStart;
+    const pl = this.nameEnd - ps;
+    let repeat = false;
+    if (pl > 0 && i + pl <= end && wordsEqual(this.view, i, ps, pl)) {
+      i += pl;
+      repeat = i >= end || ((cls[b[i] as number] as number) & metricChar) === 0;
+    } else {
+      if (i >= end || ((cls[b[i] as number] as number) & metricStart) === 0) return -1;
+      i++;
+    }
+    while (i < end && (cls[b[i] as number] as number) & metricChar) i++;
+    this.nameRepeat = repeat;
+    return i;
+  }
+
   protected endOfLine(from: number): number {
     const i = this.buf.indexOf(LF, from);
     return i < 0 ? this.buf.length : i;
@@ -159,6 +188,11 @@ export abstract class ParserBase {
     const b = this.buf;
     const cls = CHAR_CLASS;
     const n = b.length;
+    // Samples of a family mostly repeat the previous sample's label names in the same order: a name
+    // equal by words to the previous one at its index is valid, and while every name so far was such a
+    // repeat they are distinct too (the previous sample was accepted), so the duplicate check is skipped.
+    const prevCount = record ? this.prevLabelCount : 0;
+    let repeats = true;
     let i = start;
     let count = 0;
     let canonical = true;
@@ -177,18 +211,30 @@ export abstract class ParserBase {
         if (afterComma) canonical = false;
         break;
       }
-      if (((cls[c] as number) & LABEL_START) === 0) return this.failOffset('expected label name', i);
       const nameStart = i;
-      i++;
-      while (i < n && (cls[b[i] as number] as number) & LABEL_CHAR) i++;
-      const nameEnd = i;
-      if (lenient) {
-        while (i < n && (b[i] === SPACE || b[i] === TAB)) {
-          i++;
-          canonical = false;
-        }
+      let nameEnd = -1;
+      if (count < prevCount) {
+        const k = count * 4;
+        const ps = this.labelOffsets[k] as number;
+        const len = (this.labelOffsets[k + 1] as number) - ps;
+        if (i + len < n && b[i + len] === EQUALS && wordsEqual(this.view, i, ps, len)) nameEnd = i + len;
       }
-      if (b[i] !== EQUALS) return this.failOffset('expected "=" after label name', i);
+      if (nameEnd < 0) {
+        repeats = false;
+        if (((cls[c] as number) & LABEL_START) === 0) return this.failOffset('expected label name', i);
+        i++;
+        while (i < n && (cls[b[i] as number] as number) & LABEL_CHAR) i++;
+        nameEnd = i;
+        if (lenient) {
+          while (i < n && (b[i] === SPACE || b[i] === TAB)) {
+            i++;
+            canonical = false;
+          }
+        }
+        if (b[i] !== EQUALS) return this.failOffset('expected "=" after label name', i);
+      } else {
+        i = nameEnd;
+      }
       i++;
       if (lenient) {
         while (i < n && (b[i] === SPACE || b[i] === TAB)) {
@@ -201,6 +247,7 @@ export abstract class ParserBase {
       const valueStart = i;
       let highBytes = false;
       for (;;) {
+        while (i < n && ((cls[b[i] as number] as number) & VALUE_STOP) === 0) i++;
         if (i >= n) return this.failOffset('unterminated label value', valueStart - 1);
         c = b[i] as number;
         if (c === QUOTE) break;
@@ -213,7 +260,7 @@ export abstract class ParserBase {
         if (c === LF) {
           if (!lenient) return this.failOffset('line break in label value', valueStart - 1);
           needsEscaping = true;
-        } else if (c >= 0x80) {
+        } else {
           highBytes = true;
         }
         i++;
@@ -224,9 +271,10 @@ export abstract class ParserBase {
         return this.failOffset('label value is not valid UTF-8', valueStart - 1);
       }
       if (record) {
-        if (!this.pushLabel(count, nameStart, nameEnd, valueStart, valueEnd)) {
+        if (!repeats && this.repeatsName(count, nameStart, nameEnd)) {
           return this.failOffset(`duplicate label name "${latin1(b, nameStart, nameEnd)}"`, nameStart);
         }
+        this.pushLabel(count, nameStart, nameEnd, valueStart, valueEnd);
         count++;
       }
       if (lenient) {
@@ -252,9 +300,9 @@ export abstract class ParserBase {
     return i + 1;
   }
 
-  /** Appends a label's offsets; false when its name repeats (Prometheus rejects such a sample). */
-  private pushLabel(index: number, ns: number, ne: number, vs: number, ve: number): boolean {
-    let o = this.labelOffsets;
+  /** Whether the name repeats one of the first `index` labels (Prometheus rejects such a sample). */
+  private repeatsName(index: number, ns: number, ne: number): boolean {
+    const o = this.labelOffsets;
     const b = this.buf;
     const len = ne - ns;
     for (let k = 0; k < index * 4; k += 4) {
@@ -267,8 +315,13 @@ export abstract class ParserBase {
           break;
         }
       }
-      if (same) return false;
+      if (same) return true;
     }
+    return false;
+  }
+
+  private pushLabel(index: number, ns: number, ne: number, vs: number, ve: number): void {
+    let o = this.labelOffsets;
     if ((index + 1) * 4 > o.length) {
       const grown = new Int32Array(o.length * 2);
       grown.set(o);
@@ -280,11 +333,17 @@ export abstract class ParserBase {
     o[k + 1] = ne;
     o[k + 2] = vs;
     o[k + 3] = ve;
-    return true;
   }
 
   private failOffset(reason: string, at: number): number {
     this.fail(reason, at);
     return -1;
   }
+}
+
+function wordsEqual(v: DataView, a: number, b: number, len: number): boolean {
+  let k = 0;
+  for (; k + 4 <= len; k += 4) if (v.getUint32(a + k, true) !== v.getUint32(b + k, true)) return false;
+  for (; k < len; k++) if (v.getUint8(a + k) !== v.getUint8(b + k)) return false;
+  return true;
 }

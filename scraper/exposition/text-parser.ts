@@ -3,7 +3,7 @@
  * is harmless (blank lines, spaces and tabs between tokens, free comments, trailing comma, a missing
  * final LF) and strict where Prometheus would reject the scrape.
  */
-import { CHAR_CLASS, rangeEquals } from './bytes.ts';
+import { rangeEquals } from './bytes.ts';
 import { Entry, MetricType } from './entry.ts';
 import { classifyFloat, INVALID_FLOAT } from './float-syntax.ts';
 import { ParserBase } from './parser-base.ts';
@@ -49,7 +49,6 @@ export class TextParser extends ParserBase {
 
   private comment(hash: number): Entry {
     const b = this.buf;
-    const cls = CHAR_CLASS;
     const n = b.length;
     const lineEnd = this.endOfLine(hash);
     this.lineEnd = lineEnd;
@@ -68,12 +67,10 @@ export class TextParser extends ParserBase {
     }
     i += 4;
     while (i < lineEnd && (b[i] === SPACE || b[i] === TAB)) i++;
-    if (i >= lineEnd || ((cls[b[i] as number] as number) & METRIC_START) === 0) {
-      return this.fail(`expected metric name after ${isHelp ? 'HELP' : 'TYPE'}`, i);
-    }
-    this.nameStart = i;
-    i++;
-    while (i < lineEnd && (cls[b[i] as number] as number) & METRIC_CHAR) i++;
+    const nameStart = i;
+    i = this.scanName(i, lineEnd, METRIC_START, METRIC_CHAR);
+    if (i < 0) return this.fail(`expected metric name after ${isHelp ? 'HELP' : 'TYPE'}`, nameStart);
+    this.nameStart = nameStart;
     this.nameEnd = i;
     if (i < lineEnd && b[i] !== SPACE && b[i] !== TAB)
       return this.fail('invalid metric name', this.nameStart);
@@ -92,14 +89,11 @@ export class TextParser extends ParserBase {
 
   private sample(start: number): Entry {
     const b = this.buf;
-    const cls = CHAR_CLASS;
     const n = b.length;
     this.resetSample();
-    let i = start;
-    if (((cls[b[i] as number] as number) & METRIC_START) === 0) return this.fail('expected metric name', i);
-    this.nameStart = i;
-    i++;
-    while (i < n && (cls[b[i] as number] as number) & METRIC_CHAR) i++;
+    let i = this.scanName(start, n, METRIC_START, METRIC_CHAR);
+    if (i < 0) return this.fail('expected metric name', start);
+    this.nameStart = start;
     this.nameEnd = i;
     let sawSpace = false;
     while (i < n && (b[i] === SPACE || b[i] === TAB)) {
