@@ -49,6 +49,10 @@ export abstract class ParserBase {
   labelCount = 0;
   /** Label count of the sample before the current one; its offsets predict the current label names. */
   private prevLabelCount = 0;
+  private prevLabelsStart = -1;
+  private prevLabelsEnd = -1;
+  /** The previous label section was canonical and needed no escaping (its flags carry over). */
+  private prevLabelsPlain = false;
   /** Per label: name start, name end, value start, value end (value without quotes, still escaped). */
   labelOffsets = new Int32Array(INITIAL_LABEL_SLOTS * 4);
   /** No whitespace and no trailing comma in the label section: valid OpenMetrics as it stands. */
@@ -134,6 +138,9 @@ export abstract class ParserBase {
 
   protected resetSample(): void {
     this.prevLabelCount = this.labelCount;
+    this.prevLabelsStart = this.labelsStart;
+    this.prevLabelsEnd = this.labelsEnd;
+    this.prevLabelsPlain = this.labelsCanonical && !this.labelsNeedEscaping;
     this.labelsStart = -1;
     this.labelsEnd = -1;
     this.labelCount = 0;
@@ -198,7 +205,43 @@ export abstract class ParserBase {
     let canonical = true;
     let needsEscaping = false;
     let afterComma = false;
-    for (;;) {
+    let closed = false;
+    if (prevCount > 0 && this.prevLabelsPlain) {
+      // Often whole labels repeat the previous sample's byte for byte (a histogram's buckets differ
+      // in `le` only): those whose closing quote lies in the common prefix of the two label sections
+      // are taken over by offset. Only from a section that needed no rewriting, so its flags hold.
+      const ps = this.prevLabelsStart;
+      const common = commonPrefix(this.view, start, ps, Math.min(this.prevLabelsEnd - ps, n - start));
+      const o = this.labelOffsets;
+      const delta = start - ps;
+      let k = 0;
+      for (let q = 0; k < prevCount && (o[q + 3] as number) - ps < common; k++, q += 4) {
+        o[q] = (o[q] as number) + delta;
+        o[q + 1] = (o[q + 1] as number) + delta;
+        o[q + 2] = (o[q + 2] as number) + delta;
+        o[q + 3] = (o[q + 3] as number) + delta;
+      }
+      if (k > 0) {
+        count = k;
+        i = (o[k * 4 - 1] as number) + 1;
+        if (lenient) {
+          while (i < n && (b[i] === SPACE || b[i] === TAB)) {
+            i++;
+            canonical = false;
+          }
+        }
+        const c = b[i] as number;
+        if (c === COMMA) {
+          i++;
+          afterComma = true;
+        } else if (c === BRACE_CLOSE) {
+          closed = true;
+        } else {
+          return this.failOffset('expected "," or "}" after label value', i);
+        }
+      }
+    }
+    for (; !closed; ) {
       if (lenient) {
         while (i < n && (b[i] === SPACE || b[i] === TAB)) {
           i++;
@@ -346,4 +389,12 @@ function wordsEqual(v: DataView, a: number, b: number, len: number): boolean {
   for (; k + 4 <= len; k += 4) if (v.getUint32(a + k, true) !== v.getUint32(b + k, true)) return false;
   for (; k < len; k++) if (v.getUint8(a + k) !== v.getUint8(b + k)) return false;
   return true;
+}
+
+/** Length of the common prefix of v[a, a + max) and v[b, b + max). */
+function commonPrefix(v: DataView, a: number, b: number, max: number): number {
+  let k = 0;
+  while (k + 4 <= max && v.getUint32(a + k, true) === v.getUint32(b + k, true)) k += 4;
+  while (k < max && v.getUint8(a + k) === v.getUint8(b + k)) k++;
+  return k;
 }
