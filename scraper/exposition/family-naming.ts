@@ -74,7 +74,7 @@ export function isMemberSuffix(type: MetricType, suffix: Suffix, format: Exposit
   }
 }
 
-/** OpenMetrics `_created` samples Prometheus does not store from OM: dropped when writing text. */
+/** OpenMetrics `_created` samples of the families that have them; written as their own gauge family in text. */
 export function isCreatedSample(type: MetricType, suffix: Suffix): boolean {
   return (
     suffix === Suffix.Created &&

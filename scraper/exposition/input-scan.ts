@@ -27,6 +27,8 @@ export class LocalFamily {
   samples = 0;
   /** Output bytes of this family's samples. */
   bytes = 0;
+  /** OM → text: the gauge family this family's `_created` samples are written to. */
+  created: LocalFamily | undefined;
   private cachedName: string | undefined;
 
   constructor(
@@ -78,6 +80,25 @@ const SUFFIX_NONE = 0;
 const VALUE_NUMBER = 0;
 const ENTRY_SAMPLE = 5;
 
+/**
+ * Prometheus 2.x stores an OpenMetrics `_created` sample as a series of its own (`foo_created`). Text has
+ * no place for it inside a counter, histogram or summary, so it becomes a gauge family of that name, as
+ * client libraries write it in text: Prometheus then stores the same series either way.
+ */
+function createdFamilyOf(parent: LocalFamily, p: ExpositionParser, families: LocalFamily[]): LocalFamily {
+  let created = parent.created;
+  if (created === undefined) {
+    created = new LocalFamily(p.buf, p.nameStart, p.nameEnd);
+    created.type = MetricType.Gauge;
+    created.typed = true;
+    created.helpStart = parent.helpStart;
+    created.helpEnd = parent.helpEnd;
+    parent.created = created;
+    families.push(created);
+  }
+  return created;
+}
+
 export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
   const families: LocalFamily[] = [];
   // Built lazily: only inputs whose samples leave their family's block ever need a lookup by name.
@@ -117,7 +138,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
         cur = fam;
       }
       lastSuffix = suffix;
-      if (omToText && isCreatedSample(fam.type, suffix as Suffix)) continue;
+      if (omToText && isCreatedSample(fam.type, suffix as Suffix)) fam = createdFamilyOf(fam, p, families);
       if (open !== fam) {
         if (open !== undefined) open.segments.push(segFrom, records.length);
         open = fam;

@@ -182,20 +182,22 @@ describe('OpenMetrics ↔ text conversion', () => {
     expect(collect(text, 'openmetrics').error).toBeUndefined();
   });
 
-  it('OM → text: counter named by its samples, _created and exemplars dropped, ms timestamps, OM-only types mapped', () => {
+  it('OM → text: counter named by its samples, _created as a gauge family, exemplars dropped, ms timestamps, OM-only types mapped', () => {
     const { text } = run([input(om, 0, OM)], 'text');
     expect(text).toContain('# HELP c_total Counts "things" \\\\ here\n# TYPE c_total counter\n');
     expect(text).toContain('c_total{cf_instance_number="0",a="1"} 5 1520879607789\n');
-    expect(text).not.toContain('_created');
+    // Prometheus 2.x stores OM _created samples as series of their own, so text must keep them.
+    expect(text).toContain('# TYPE c_created gauge\nc_created{cf_instance_number="0",a="1"} 1520000000\n');
+    expect(text).toContain('# TYPE h_created gauge\nh_created{cf_instance_number="0"} 1520000000.5\n');
     expect(text).not.toContain('trace_id');
     expect(text).not.toContain('# UNIT');
     expect(text).not.toContain('# EOF');
-    expect(familyBlocks(text)).toEqual(['c_total', 'i_info', 'st', 'gh', 'u', 'h']);
+    expect(familyBlocks(text)).toEqual(['c_total', 'c_created', 'i_info', 'st', 'gh', 'u', 'h', 'h_created']);
     expect(text).toContain('# TYPE i_info gauge\n');
     expect(text).toContain('# TYPE st gauge\n');
     expect(text).toContain('# TYPE gh untyped\n');
     expect(text).toContain('# TYPE u untyped\n');
-    const fromOm = collect(om, 'openmetrics').samples.filter((s) => !s.name.endsWith('_created'));
+    const fromOm = collect(om, 'openmetrics').samples;
     const merged = collect(text, 'text').samples.map((s) => ({
       ...s,
       labels: s.labels.replace(/,?cf_instance_number="0"/, '').replace(/^,/, ''),
@@ -253,7 +255,8 @@ describe('OpenMetrics ↔ text conversion', () => {
     const o = '# TYPE rpc counter\nrpc_total 2\nrpc_created 1\n# EOF\n';
     for (const format of ['text', 'openmetrics'] as const) {
       const { text, inputs } = run([input(t, 0), input(o, 1, OM)], format);
-      expect(text.match(/# TYPE /g)).toHaveLength(1);
+      // In text, the OM input's rpc_created is a gauge family of its own.
+      expect(text.match(/# TYPE /g)).toHaveLength(format === 'text' ? 2 : 1);
       expect(inputs.every((x) => x.ok && x.conflictsDropped === 0)).toBe(true);
       expect(collect(text, format).samples.filter((s) => s.name === 'rpc_total')).toHaveLength(2);
     }
