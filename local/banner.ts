@@ -1,6 +1,6 @@
 import type { Config } from '../common/config/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
-import type { DemoRegistration } from './demo-registration.ts';
+import { DEMO_BIND_PARAMETERS, type DemoRegistration } from './demo-registration.ts';
 
 export interface BannerInput {
   brokerUrl: string;
@@ -39,6 +39,12 @@ export function printBanner({
       '',
       `Registered through the OSB API: service instance ${demo.instanceId} in org "${demo.space.orgName}" space "${demo.space.spaceName}",`,
       `bindings for ${demo.apps.map((app) => `${app.name} (${app.instances} instances)`).join(', ')}, and a service key.`,
+      ...demo.apps
+        .filter((app) => DEMO_BIND_PARAMETERS[app.name])
+        .map(
+          (app) =>
+            `  (as: cf bind-service ${app.name} metrics -c '${JSON.stringify(DEMO_BIND_PARAMETERS[app.name])}')`,
+        ),
       '',
       'Merged metrics of every instance in the space (service-key credentials):',
       `  curl -u '${String(key.username)}:${String(key.password)}' ${String(key.url)}`,

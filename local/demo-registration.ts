@@ -3,6 +3,14 @@ import { request } from 'undici';
 import type { Sandbox, SandboxApp } from '../sandbox/index.ts';
 import { cfContext, type OsbClient, type SpaceContext } from './osb-client.ts';
 
+/**
+ * Bind parameters a developer would pass for the demo apps, e.g. the Spring-Boot-like `checkout`:
+ * `cf bind-service checkout metrics -c '{"path":"/actuator/prometheus"}'`.
+ */
+export const DEMO_BIND_PARAMETERS: Readonly<Record<string, Record<string, unknown>>> = {
+  checkout: { path: '/actuator/prometheus' },
+};
+
 export interface DemoRegistration {
   space: SpaceContext;
   instanceId: string;
@@ -77,6 +85,7 @@ export async function registerDemo(
       app_guid: app.guid,
       bind_resource: { app_guid: app.guid, space_guid: space.spaceGuid, app_annotations: {} },
       context: cfContext(space),
+      ...(DEMO_BIND_PARAMETERS[app.name] && { parameters: DEMO_BIND_PARAMETERS[app.name] }),
     });
     expectOk(`bind-service ${app.name}`, bind.status, [201]);
     const credentials = bind.body.credentials as { username?: string; password?: string } | undefined;

@@ -59,6 +59,8 @@ describe('npm start (local mode)', () => {
 
       const { stdout } = await run('sh', ['-c', `${curlLine} --silent --show-error --fail`]);
       expect(stdout).toMatch(/^promregator_up\{.*cf_instance_id="[0-9a-f-]+:\d+".*\} 1$/m);
+      // Every demo instance is scraped, also the one with a non-default metrics path.
+      expect(stdout).not.toMatch(/^promregator_up\{.*\} 0$/m);
       expect(stdout).toMatch(/^sandbox_instance_index\{.*org_name=.*\} \d+$/m);
 
       const ports = [...output.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
