@@ -1,9 +1,7 @@
 import { ConfigError, loadConfig } from '../common/config/index.ts';
-import type { Knex } from '../common/db/connect.ts';
 import { connectDatabase } from '../common/db/connect.ts';
-import { migrateToLatest } from '../common/db/migrate.ts';
-import { isDatabaseUnavailable } from '../common/db/unavailable.ts';
-import { createLogger, type Logger } from '../common/logging.ts';
+import { migrateWhenReachable } from '../common/db/migrate.ts';
+import { createLogger } from '../common/logging.ts';
 import { startBroker } from './server.ts';
 
 /** `npm run broker`: what manifest.yml runs on Cloud Foundry. */
@@ -46,20 +44,6 @@ async function main(): Promise<void> {
     await broker.close();
     await db.destroy();
   };
-}
-
-/** On CF the database may come up after the app: wait for it rather than crash-looping. */
-async function migrateWhenReachable(db: Knex, logger: Logger, stopped: () => boolean): Promise<void> {
-  for (let delay = 500; !stopped(); delay = Math.min(delay * 2, 10_000)) {
-    try {
-      await migrateToLatest(db);
-      return;
-    } catch (error) {
-      if (!isDatabaseUnavailable(error)) throw error;
-      logger.warn({ retryInMs: delay }, 'database unavailable; retrying migration');
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
 }
 
 main().catch((error: unknown) => {

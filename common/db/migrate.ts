@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { migrationSource } from '../../migrations/index.ts';
+import type { Logger } from '../logging.ts';
+import { isDatabaseUnavailable } from './unavailable.ts';
 
 /** Arbitrary but fixed: every instance of broker and scraper takes the same lock. */
 const MIGRATION_LOCK_ID = 727_001;
@@ -20,5 +22,22 @@ export async function migrateToLatest(db: Knex): Promise<void> {
     }
   } finally {
     await db.client.releaseConnection(conn);
+  }
+}
+
+/**
+ * On CF the database may come up after the app: wait for it (with backoff) rather than crash-looping.
+ * Returns early, without migrating, once `stopped()` says the app is shutting down.
+ */
+export async function migrateWhenReachable(db: Knex, logger: Logger, stopped: () => boolean): Promise<void> {
+  for (let delay = 500; !stopped(); delay = Math.min(delay * 2, 10_000)) {
+    try {
+      await migrateToLatest(db);
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      logger.warn({ retryInMs: delay }, 'database unavailable; retrying migration');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
