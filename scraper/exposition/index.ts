@@ -3,6 +3,7 @@
  * Prometheus' target-label rules, merging of families across inputs, and the writers of either format.
  */
 
+export { ChunkPool } from './chunk-pool.ts';
 export type { ExpositionParser } from './create-parser.ts';
 export { createParser, formatOfContentType } from './create-parser.ts';
 export type { ExpositionFormat, LabelPair } from './entry.ts';

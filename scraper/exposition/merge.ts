@@ -2,6 +2,7 @@
  * The merge contract: inputs (bodies with their target labels) in, one exposition out, with an outcome
  * per input. Family rules live in adopt.ts, pass 1 in input-scan.ts, pass 2 in writer.ts.
  */
+import type { ChunkPool } from './chunk-pool.ts';
 import type { ExpositionFormat, LabelPair } from './entry.ts';
 import { createMerger } from './merger.ts';
 
@@ -29,13 +30,22 @@ export interface MergeResult {
   chunks: Buffer[];
   bytes: number;
   inputs: InputOutcome[];
+  /**
+   * Hands the chunks back to the pool they came from (none: a no-op). Call once nothing reads them any
+   * more; they are overwritten by a later merge. Calling it again does nothing.
+   */
+  release(): void;
 }
 
 /** One-shot merge of inputs already at hand (see merger.ts for adding them as they arrive). */
-export function mergeExpositions(inputs: readonly MergeInput[], format: ExpositionFormat): MergeResult {
+export function mergeExpositions(
+  inputs: readonly MergeInput[],
+  format: ExpositionFormat,
+  pool?: ChunkPool,
+): MergeResult {
   let expectedBytes = 0;
   for (const input of inputs) expectedBytes += input.body.length;
-  const merger = createMerger(format, { expectedBytes });
+  const merger = createMerger(format, pool === undefined ? { expectedBytes } : { expectedBytes, pool });
   for (const input of inputs) merger.add(input);
   return merger.finish();
 }

@@ -6,6 +6,7 @@
  */
 import { type Adopted, adopt, type MergedFamilies } from './adopt.ts';
 import { ByteSink, byteView } from './byte-sink.ts';
+import type { ChunkPool } from './chunk-pool.ts';
 import { createParser, formatOfContentType } from './create-parser.ts';
 import type { ExpositionFormat } from './entry.ts';
 import { type LocalFamily, scanInput } from './input-scan.ts';
@@ -19,6 +20,8 @@ export interface MergerOptions {
   expectedBytes?: number;
   /** Output family names only an input added with `owner` may contribute to (e.g. synthetic series). */
   reserved?: readonly string[];
+  /** Output chunks come from here; the result's `release` hands them back. */
+  pool?: ChunkPool;
 }
 
 export interface Merger {
@@ -147,12 +150,20 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     },
     finish() {
       adoptPending(true);
-      const { chunks, bytes } = assemble(merged.order, format, records, side.buf, prepared);
+      const pool = options.pool;
+      const { chunks, bytes, taken } = assemble(merged.order, format, records, side.buf, prepared, pool);
       const inputs: InputOutcome[] = [];
       for (let i = 0; i < outcomes.length; i++) {
         inputs.push(outcomes[i] ?? { ok: false, samples: 0, error: 'not added', conflictsDropped: 0 });
       }
-      return { chunks, bytes, inputs };
+      return {
+        chunks,
+        bytes,
+        inputs,
+        release() {
+          if (pool !== undefined) for (const chunk of taken.splice(0)) pool.give(chunk);
+        },
+      };
     },
   };
 }

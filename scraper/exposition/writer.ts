@@ -3,6 +3,7 @@
  * every segment's records, fast records copied from the input bodies around their insertion.
  */
 import { type ByteView, byteView, copyView } from './byte-sink.ts';
+import { CHUNK_BYTES, type ChunkPool } from './chunk-pool.ts';
 import { type ExpositionFormat, type MetricType, metricTypeName } from './entry.ts';
 import type { SampleRecords } from './sample-records.ts';
 
@@ -41,21 +42,19 @@ function header(family: MergedFamily, format: ExpositionFormat): Buffer {
 
 const EOF_LINE = Buffer.from('# EOF\n');
 
-/**
- * Output goes into chunks of at most CHUNK_BYTES (a run or header never straddles two): the HTTP layer
- * can write them as they are, and buffers of this size are recycled by the allocator across requests
- * instead of being fresh, page-faulting mappings each time.
- */
-const CHUNK_BYTES = 4 << 20;
-
 class ChunkWriter {
   readonly chunks: Buffer[] = [];
+  /** Whole chunks taken from the pool, to hand back on release. */
+  readonly taken: Buffer[] = [];
   out: Buffer = Buffer.alloc(0);
   view: ByteView = byteView(this.out);
   o = 0;
   private left: number;
 
-  constructor(total: number) {
+  constructor(
+    total: number,
+    private readonly pool: ChunkPool | undefined,
+  ) {
     this.left = total;
   }
 
@@ -63,8 +62,13 @@ class ChunkWriter {
   reserve(n: number): void {
     if (this.o + n <= this.out.length) return;
     this.close();
-    const size = Math.max(n, Math.min(CHUNK_BYTES, this.left));
-    this.out = Buffer.allocUnsafe(size);
+    const pool = this.pool;
+    if (pool !== undefined && n <= pool.chunkBytes) {
+      this.out = pool.take();
+      this.taken.push(this.out);
+    } else {
+      this.out = Buffer.allocUnsafe(Math.max(n, Math.min(CHUNK_BYTES, this.left)));
+    }
     this.view = byteView(this.out);
     this.o = 0;
   }
@@ -84,12 +88,13 @@ export function assemble(
   records: SampleRecords,
   side: Buffer,
   prepared: readonly Prepared[],
-): { chunks: Buffer[]; bytes: number } {
+  pool: ChunkPool | undefined,
+): { chunks: Buffer[]; bytes: number; taken: Buffer[] } {
   const headers = order.map((f) => header(f, format));
   let total = format === 'openmetrics' ? EOF_LINE.length : 0;
   for (let f = 0; f < order.length; f++)
     total += (headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
-  const w = new ChunkWriter(total);
+  const w = new ChunkWriter(total, pool);
   const sideView = byteView(side);
   const rec = records.data;
   for (let f = 0; f < order.length; f++) {
@@ -123,7 +128,7 @@ export function assemble(
     w.o += EOF_LINE.copy(w.out, w.o);
   }
   w.close();
-  return { chunks: w.chunks, bytes: total };
+  return { chunks: w.chunks, bytes: total, taken: w.taken };
 }
 
 function runSize(rec: Int32Array, from: number, to: number, insertions: readonly ByteView[]): number {

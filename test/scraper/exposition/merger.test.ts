@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ChunkPool,
   createMerger,
   type ExpositionFormat,
   type MergeInput,
@@ -64,5 +65,25 @@ describe('createMerger', () => {
     merger.add(input('x 1\n', 0), 0);
     expect(() => merger.add(input('x 1\n', 0), 0)).toThrow();
     expect(() => merger.skip(0)).toThrow();
+  });
+
+  it('writes pooled chunks again once released, with the same bytes as without a pool', () => {
+    const inputs = bodies.map(([body, type], i) => input(body, i, type));
+    const expected = Buffer.concat(mergeExpositions(inputs, 'text').chunks).toString();
+    // Chunks of 64 bytes: the output spans several, and a released one is written over by the next merge.
+    const pool = new ChunkPool(1 << 20, 64);
+    const first = mergeExpositions(inputs, 'text', pool);
+    expect(first.chunks.length).toBeGreaterThan(1);
+    expect(Buffer.concat(first.chunks).toString()).toBe(expected);
+    const at = (c: Buffer) => [c.buffer, c.byteOffset] as const;
+    const firstChunks = first.chunks.map(at);
+    first.release();
+    first.release();
+    const second = mergeExpositions(inputs, 'text', pool);
+    expect(Buffer.concat(second.chunks).toString()).toBe(expected);
+    const reused = second.chunks.filter((c) =>
+      firstChunks.some(([b, o]) => b === c.buffer && o === c.byteOffset),
+    );
+    expect(reused.length).toBe(second.chunks.length);
   });
 });
