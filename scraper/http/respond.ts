@@ -8,6 +8,29 @@ export interface Rendered {
   encoding: 'gzip' | undefined;
   chunks: readonly Buffer[];
   bytes: number;
+  /** Set when the chunks go back to a pool once every response writing them is done. */
+  shared?: SharedChunks;
+}
+
+/**
+ * Counts the responses writing one shared body. Its chunks are handed back only when every response
+ * that used them has finished normally: a response that was cut off might still have writes queued,
+ * so then they are simply left to the GC. Every user registers before any can close (all callers of a
+ * fan-out resume in the same microtask turn; a close needs I/O).
+ */
+export class SharedChunks {
+  private users = 0;
+  private cutOff = false;
+
+  constructor(private readonly release: () => void) {}
+
+  use(res: ServerResponse): void {
+    this.users++;
+    res.once('close', () => {
+      if (!res.writableFinished) this.cutOff = true;
+      if (--this.users === 0 && !this.cutOff) this.release();
+    });
+  }
 }
 
 export function sendRendered(res: ServerResponse, r: Rendered, extra: Record<string, string> = {}): void {
@@ -19,6 +42,7 @@ export function sendRendered(res: ServerResponse, r: Rendered, extra: Record<str
     ...extra,
   };
   if (r.encoding) headers['content-encoding'] = r.encoding;
+  r.shared?.use(res);
   res.writeHead(r.status, headers);
   if (res.req.method === 'HEAD') return void res.end();
   // Corked, headers and every chunk leave in one writev instead of one syscall per chunk.

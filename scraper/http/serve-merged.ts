@@ -4,7 +4,7 @@ import { constants, gzip as gzipCallback } from 'node:zlib';
 import { negotiateFormat } from '../exposition/index.ts';
 import type { ScrapeJob } from '../scrape/index.ts';
 import type { HttpDeps } from './http-deps.ts';
-import { type Rendered, sendRendered } from './respond.ts';
+import { type Rendered, SharedChunks, sendRendered } from './respond.ts';
 
 const gzip = promisify(gzipCallback);
 
@@ -39,10 +39,13 @@ export async function serveMerged(
         encoding: undefined,
         chunks: merged.chunks,
         bytes: merged.bytes,
+        shared: new SharedChunks(merged.release),
       } satisfies Rendered;
     }
     // Level 1: metrics text compresses ~10x even at the fastest level, and CPU is the scraper's budget.
-    const zipped = await gzip(Buffer.concat(merged.chunks, merged.bytes), { level: constants.Z_BEST_SPEED });
+    const plain = Buffer.concat(merged.chunks, merged.bytes);
+    merged.release();
+    const zipped = await gzip(plain, { level: constants.Z_BEST_SPEED });
     return {
       status: 200,
       contentType: negotiated.contentType,

@@ -1,4 +1,10 @@
-import { createMerger, type ExpositionFormat, type LabelPair, type Merger } from '../exposition/index.ts';
+import {
+  type ChunkPool,
+  createMerger,
+  type ExpositionFormat,
+  type LabelPair,
+  type Merger,
+} from '../exposition/index.ts';
 import type { InstanceReport } from './synthetic.ts';
 import { SYNTHETIC_FAMILIES, syntheticExposition } from './synthetic.ts';
 import type { ScrapeOutcome } from './types.ts';
@@ -13,6 +19,8 @@ export interface MergedSpace {
   chunks: Buffer[];
   bytes: number;
   reports: InstanceReport[];
+  /** Hands the chunks back to the pool they came from, once nothing reads them any more. */
+  release(): void;
 }
 
 /**
@@ -30,8 +38,11 @@ export interface SpaceMerge {
   finish(instances: readonly ScrapedInstance[]): MergedSpace;
 }
 
-export function createSpaceMerge(format: ExpositionFormat): SpaceMerge {
-  const merger: Merger = createMerger(format, { reserved: SYNTHETIC_FAMILIES });
+export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): SpaceMerge {
+  const merger: Merger = createMerger(
+    format,
+    pool === undefined ? { reserved: SYNTHETIC_FAMILIES } : { reserved: SYNTHETIC_FAMILIES, pool },
+  );
   return {
     arrived(position, inst) {
       if (!inst.outcome.ok) {
@@ -62,8 +73,8 @@ export function createSpaceMerge(format: ExpositionFormat): SpaceMerge {
         instances.length,
         true,
       );
-      const { chunks, bytes } = merger.finish();
-      return { chunks, bytes, reports };
+      const { chunks, bytes, release } = merger.finish();
+      return { chunks, bytes, reports, release };
     },
   };
 }

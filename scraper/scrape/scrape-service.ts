@@ -1,5 +1,5 @@
 import type { DiscoveredInstance, DiscoveredTarget } from '../discovery/types.ts';
-import type { ExpositionFormat } from '../exposition/index.ts';
+import { ChunkPool, type ExpositionFormat } from '../exposition/index.ts';
 import { scrapeBudgetMs } from './deadline.ts';
 import { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 import { instanceLabels } from './instance-labels.ts';
@@ -25,7 +25,12 @@ export interface ScrapeServiceDeps {
   /** Called once per failed instance of every scrape (for the failures-by-reason counter). */
   onFailure?: (reason: string) => void;
   clock?: () => number;
+  /** Output chunks of the merges, reused once a caller releases a result. Default: one per service. */
+  pool?: ChunkPool;
 }
+
+/** Idle output chunks a service keeps by default: enough for the largest spaces' responses. */
+const DEFAULT_POOL_BYTES = 64 << 20;
 
 export interface ScrapeOptions {
   format: ExpositionFormat;
@@ -49,12 +54,16 @@ const ACCEPT = {
 const EXPLAIN_BUDGET_MS = 1_000;
 
 export interface ScrapeService {
-  /** Scrapes every job (bounded concurrency), merges, adds the synthetic series. Never throws for a target. */
+  /**
+   * Scrapes every job (bounded concurrency), merges, adds the synthetic series. Never throws for a
+   * target. The caller calls the result's `release` once its chunks are written out (or never).
+   */
   scrape(jobs: readonly ScrapeJob[], options: ScrapeOptions): Promise<MergedSpace>;
 }
 
 export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
   const clock = deps.clock ?? Date.now;
+  const pool = deps.pool ?? new ChunkPool(DEFAULT_POOL_BYTES);
 
   async function scrapeOne(job: ScrapeJob, options: ScrapeOptions, start: number): Promise<ScrapeOutcome> {
     const req = instanceRequest(job.target, job.index);
@@ -109,7 +118,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
     async scrape(jobs, options) {
       const start = clock();
       const local = new RequestSemaphore(deps.requestConcurrency);
-      const merge = createSpaceMerge(options.format);
+      const merge = createSpaceMerge(options.format, pool);
       const labels = jobs.map((job) => instanceLabels(job.target, job.index));
       const instance = (i: number, outcome: ScrapeOutcome): ScrapedInstance => ({
         labels: labels[i] as ScrapedInstance['labels'],
