@@ -117,10 +117,14 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
   // Suffix of the previous sample, while no HELP/TYPE/UNIT came between: a sample repeating its name
   // belongs where the previous one did.
   let lastSuffix = -1;
+  // The family of the previous entry when that was a HELP/TYPE/UNIT line: a header naming it again
+  // (nameRepeat) needs no byte comparison.
+  let header: LocalFamily | undefined;
 
   for (;;) {
     const entry = p.next();
     if (entry === ENTRY_SAMPLE) {
+      header = undefined;
       let fam = cur as LocalFamily;
       let suffix =
         p.nameRepeat && lastSuffix >= 0 ? lastSuffix : cur === undefined ? -1 : memberSuffix(p, fam);
@@ -194,8 +198,9 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
       let fam = cur as LocalFamily;
       const fits =
         cur !== undefined &&
-        fam.nameEnd - fam.nameStart === p.nameEnd - p.nameStart &&
-        bytesEqual(buf, p.nameStart, p.nameEnd, buf, fam.nameStart) &&
+        ((p.nameRepeat && header === fam) ||
+          (fam.nameEnd - fam.nameStart === p.nameEnd - p.nameStart &&
+            bytesEqual(buf, p.nameStart, p.nameEnd, buf, fam.nameStart))) &&
         (entry === Entry.Help
           ? fam.helpStart < 0
           : fam.samples === 0 && (entry === Entry.Type ? !fam.typed : fam.unitStart < 0));
@@ -214,6 +219,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
         fam.unitStart = p.textStart;
         fam.unitEnd = p.textEnd;
       }
+      header = fam;
       continue;
     }
     if (entry === Entry.Comment) continue;

@@ -161,8 +161,8 @@ export abstract class ParserBase {
 
   /**
    * End of the metric name starting at `i` (first byte not yet checked). Most names repeat or extend
-   * the previous entry's name, which is already validated: that prefix is compared by words instead of
-   * classified byte by byte. Sets `nameRepeat`; returns -1 when `i` cannot start a name.
+   * the previous entry's name, which is already validated: the common prefix is compared by words
+   * instead of classified byte by byte. Sets `nameRepeat`; returns -1 when `i` cannot start a name.
    */
   protected scanName(i: number, end: number, metricStart: number, metricChar: number): number {
     const b = this.buf;
@@ -170,9 +170,13 @@ export abstract class ParserBase {
     const ps = this.nameStart;
     const pl = this.nameEnd - ps;
     let repeat = false;
-    if (pl > 0 && i + pl <= end && wordsEqual(this.view, i, ps, pl)) {
+    // Bytes in common with the previous name are valid name bytes (a prefix of a valid name).
+    const common = pl > 0 ? commonPrefix(this.view, i, ps, Math.min(pl, end - i)) : 0;
+    if (pl > 0 && common === pl) {
       i += pl;
       repeat = i >= end || ((cls[b[i] as number] as number) & metricChar) === 0;
+    } else if (common > 0) {
+      i += common;
     } else {
       if (i >= end || ((cls[b[i] as number] as number) & metricStart) === 0) return -1;
       i++;
