@@ -23,9 +23,23 @@ export async function serveOversized(res: ServerResponse, bytes: number, signal:
     let chunk = '';
     while (chunk.length < 64 * 1024 && written + chunk.length < bytes) chunk += FILLER_LINE(n++);
     written += chunk.length;
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(signal, 'abort')]);
+    if (!res.write(chunk)) await drainOrAbort(res, signal);
   }
   res.end();
+}
+
+/** Waits for 'drain' or the abort, then removes both listeners: a long body waits thousands of times. */
+async function drainOrAbort(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const done = new AbortController();
+  const wait = (promise: Promise<unknown>) => promise.catch(() => {});
+  try {
+    await Promise.race([
+      wait(once(res, 'drain', { signal: done.signal })),
+      wait(once(signal, 'abort', { signal: done.signal })),
+    ]);
+  } finally {
+    done.abort();
+  }
 }
 
 export async function serveEndless(res: ServerResponse, signal: AbortSignal): Promise<void> {
