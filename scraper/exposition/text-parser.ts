@@ -16,6 +16,7 @@ const HASH = 35;
 const BRACE_OPEN = 123;
 const METRIC_START = 1;
 const METRIC_CHAR = 2;
+const VALUE_NUMBER = 0; // ValueKind.Number
 
 export class TextParser extends ParserBase {
   readonly format = 'text' as const;
@@ -109,12 +110,25 @@ export class TextParser extends ParserBase {
       while (i < n && (b[i] === SPACE || b[i] === TAB)) i++;
     }
     if (!sawSpace || i >= n || b[i] === LF) return this.fail('expected value after metric', i);
+    const valueStart = i;
     this.valueStart = i;
-    while (i < n && b[i] !== SPACE && b[i] !== TAB && b[i] !== LF) i++;
-    this.valueEnd = i;
-    const kind = classifyFloat(b, this.valueStart, i);
-    if (kind === INVALID_FLOAT) return this.fail('invalid value', this.valueStart);
-    this.valueKind = kind;
+    // Most values are plain decimals (`123`, `0.25`): scanned and classified in one go; anything else
+    // (sign, exponent, Inf/NaN, junk) falls back to the full classification.
+    while (i < n && (b[i] as number) - 48 < 10 && (b[i] as number) >= 48) i++;
+    if (i > valueStart && b[i] === 46) {
+      i++;
+      while (i < n && (b[i] as number) - 48 < 10 && (b[i] as number) >= 48) i++;
+    }
+    if (i > valueStart && (i >= n || b[i] === SPACE || b[i] === LF || b[i] === TAB)) {
+      this.valueEnd = i;
+      this.valueKind = VALUE_NUMBER;
+    } else {
+      while (i < n && b[i] !== SPACE && b[i] !== TAB && b[i] !== LF) i++;
+      this.valueEnd = i;
+      const kind = classifyFloat(b, valueStart, i);
+      if (kind === INVALID_FLOAT) return this.fail('invalid value', valueStart);
+      this.valueKind = kind;
+    }
     while (i < n && (b[i] === SPACE || b[i] === TAB)) i++;
     if (i < n && b[i] !== LF) {
       this.timestampStart = i;

@@ -9,8 +9,8 @@ import type { SampleRecords } from './sample-records.ts';
 
 export interface MergedFamily {
   readonly name: string;
-  /** `name` as bytes, to match an input's family without making a string of its name. */
-  readonly nameBytes: Buffer;
+  /** `name`'s bytes, to match an input's family by words without making a string of its name. */
+  readonly nameView: DataView;
   /** Position in the output order. */
   readonly index: number;
   /** Only the owner input of a reserved name may add samples. */
