@@ -152,6 +152,7 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       adoptPending(true);
       const pool = options.pool;
       const { chunks, bytes, taken } = assemble(merged.order, format, records, side.buf, prepared, pool);
+      records.release();
       const inputs: InputOutcome[] = [];
       for (let i = 0; i < outcomes.length; i++) {
         inputs.push(outcomes[i] ?? { ok: false, samples: 0, error: 'not added', conflictsDropped: 0 });

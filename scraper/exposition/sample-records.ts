@@ -18,13 +18,36 @@ export const Insertion = {
 } as const;
 export type Insertion = (typeof Insertion)[keyof typeof Insertion];
 
+/** At most one idle store (the largest released, up to 64 MB) is kept between merges. */
+const SPARE_MAX_INTS = 16 << 20;
+const EMPTY = new Int32Array(0);
+let spare: Int32Array | undefined;
+
 export class SampleRecords {
   data: Int32Array;
   length = 0;
 
-  /** Sized from an estimate so growth copies are rare; untouched pages cost no memory. */
+  /**
+   * Sized from an estimate so growth copies are rare. The store the previous merge released is reused
+   * when large enough: fresh memory costs a page fault on first touch of every 4 KB.
+   */
   constructor(expectedRecords: number) {
-    this.data = uninitialized(Math.max(1024, expectedRecords) * 4);
+    const ints = Math.max(1024, expectedRecords) * 4;
+    const s = spare;
+    if (s !== undefined && s.length >= ints) {
+      spare = undefined;
+      this.data = s;
+    } else {
+      this.data = uninitialized(ints);
+    }
+  }
+
+  /** The store is not used any more (the merge has assembled its output): keep it for the next merge. */
+  release(): void {
+    const data = this.data;
+    this.data = EMPTY;
+    this.length = 0;
+    if (data.length <= SPARE_MAX_INTS && (spare === undefined || spare.length < data.length)) spare = data;
   }
 
   push(a: number, b: number, c: number, d: number): void {
