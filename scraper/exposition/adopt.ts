@@ -90,9 +90,12 @@ export function adopt(
     if (family.unit === undefined && local.unitStart >= 0 && to === 'openmetrics') {
       family.unit = body.subarray(local.unitStart, local.unitEnd);
     }
-    const segs = local.segments;
-    for (let s = 0; s < segs.length; s += 2) {
-      family.segments.push(index, segs[s] as number, segs[s + 1] as number);
+    if (local.firstFrom >= 0) family.segments.push(index, local.firstFrom, local.firstTo);
+    const more = local.moreSegments;
+    if (more !== undefined) {
+      for (let s = 0; s < more.length; s += 2) {
+        family.segments.push(index, more[s] as number, more[s + 1] as number);
+      }
     }
     family.bytes += local.bytes;
   }

@@ -22,8 +22,14 @@ export class LocalFamily {
   helpEnd = -1;
   unitStart = -1;
   unitEnd = -1;
-  /** Record index ranges [from, to) in SampleRecords, in order. */
-  readonly segments: number[] = [];
+  /**
+   * Record index ranges [from, to) in SampleRecords, in order: the first in fields, any further ones
+   * (a family whose samples are interleaved with another's) in `moreSegments`. Most families have one,
+   * and an array per family of every input was most of pass 1's garbage.
+   */
+  firstFrom = -1;
+  firstTo = -1;
+  moreSegments: number[] | undefined;
   samples = 0;
   /** Output bytes of this family's samples. */
   bytes = 0;
@@ -36,6 +42,15 @@ export class LocalFamily {
     readonly nameStart: number,
     readonly nameEnd: number,
   ) {}
+
+  addSegment(from: number, to: number): void {
+    if (this.firstFrom < 0) {
+      this.firstFrom = from;
+      this.firstTo = to;
+    } else {
+      (this.moreSegments ??= []).push(from, to);
+    }
+  }
 
   /** Made only when asked: most families are matched to a merged one by their bytes alone. */
   get name(): string {
@@ -144,7 +159,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
       lastSuffix = suffix;
       if (omToText && isCreatedSample(fam.type, suffix as Suffix)) fam = createdFamilyOf(fam, p, families);
       if (open !== fam) {
-        if (open !== undefined) open.segments.push(segFrom, records.length);
+        if (open !== undefined) open.addSegment(segFrom, records.length);
         open = fam;
         segFrom = records.length;
       }
@@ -226,7 +241,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
     if (entry === Entry.Eof) break;
     return { ok: false, error: p.error };
   }
-  if (open !== undefined) open.segments.push(segFrom, records.length);
+  if (open !== undefined) open.addSegment(segFrom, records.length);
   return { ok: true, families };
 }
 
