@@ -48,7 +48,8 @@ export class LocalFamily {
       this.firstFrom = from;
       this.firstTo = to;
     } else {
-      (this.moreSegments ??= []).push(from, to);
+      this.moreSegments ??= [];
+      this.moreSegments.push(from, to);
     }
   }
 
