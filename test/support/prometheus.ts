@@ -69,23 +69,4 @@ export async function startPrometheus(configYaml: string): Promise<PrometheusSer
   };
 }
 
-/** Polls until `check` returns a value, for as long as Prometheus's discovery and scrape cycles need. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+export { eventually } from './eventually.ts';

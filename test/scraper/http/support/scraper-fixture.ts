@@ -133,22 +133,6 @@ export async function startScraperFixture(env: Record<string, string> = {}): Pro
   };
 }
 
-/** Polls until `check` returns a value (not undefined) or the timeout passes. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`eventually: timed out${last ? ` (${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 /** Lines of a text exposition whose metric name is `name` (with or without labels). */
 export function samples(text: string, name: string): string[] {
   return text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
@@ -159,3 +143,5 @@ export function labelOf(line: string, label: string): string | undefined {
   const m = new RegExp(`[{,]${label}="((?:[^"\\\\]|\\\\.)*)"`).exec(line);
   return m?.[1];
 }
+
+export { eventually } from '../../../support/eventually.ts';
