@@ -13,7 +13,7 @@ import { type LocalFamily, scanInput } from './input-scan.ts';
 import type { InputOutcome, MergeInput, MergeResult } from './merge.ts';
 import { insertionsFor, SampleRecords } from './sample-records.ts';
 import { TargetLabels } from './target-labels.ts';
-import { assemble, type Prepared } from './writer.ts';
+import { Assembly, type AssemblySink, type Prepared } from './writer.ts';
 
 export interface MergerOptions {
   /** Total body bytes expected, when known: sizes the record store so it rarely grows. */
@@ -34,8 +34,16 @@ export interface Merger {
   skip(position: number): void;
   /** Outcome of every position so far (absent ones: undefined); adopts everything added. */
   outcomes(): (InputOutcome | undefined)[];
-  /** Writes the merged exposition. The merger is spent afterwards. */
-  finish(): MergeResult;
+  /**
+   * Writes the merged exposition; `sink` also receives each chunk as soon as it is full. The merger is
+   * spent afterwards.
+   */
+  finish(sink?: AssemblySink): MergeResult;
+  /**
+   * `finish` that awaits `pause` after each chunk handed to `sink`, so the chunks can go out (e.g.
+   * to a socket) while the rest is assembled.
+   */
+  finishStreaming(sink: AssemblySink, pause: () => Promise<void>): Promise<MergeResult>;
 }
 
 interface Scanned {
@@ -137,6 +145,29 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     adoptPending(false);
   }
 
+  function assembly(sink: AssemblySink | undefined): Assembly {
+    adoptPending(true);
+    return new Assembly(merged.order, format, records, side.buf, prepared, options.pool, sink);
+  }
+
+  function result(a: Assembly): MergeResult {
+    const { chunks, bytes, taken } = a.result();
+    records.release();
+    const pool = options.pool;
+    const inputs: InputOutcome[] = [];
+    for (let i = 0; i < outcomes.length; i++) {
+      inputs.push(outcomes[i] ?? { ok: false, samples: 0, error: 'not added', conflictsDropped: 0 });
+    }
+    return {
+      chunks,
+      bytes,
+      inputs,
+      release() {
+        if (pool !== undefined) for (const chunk of taken.splice(0)) pool.give(chunk);
+      },
+    };
+  }
+
   return {
     add,
     skip(position) {
@@ -148,23 +179,17 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       adoptPending(true);
       return outcomes.slice();
     },
-    finish() {
-      adoptPending(true);
-      const pool = options.pool;
-      const { chunks, bytes, taken } = assemble(merged.order, format, records, side.buf, prepared, pool);
-      records.release();
-      const inputs: InputOutcome[] = [];
-      for (let i = 0; i < outcomes.length; i++) {
-        inputs.push(outcomes[i] ?? { ok: false, samples: 0, error: 'not added', conflictsDropped: 0 });
+    finish(sink) {
+      const a = assembly(sink);
+      while (!a.step()) {
+        // every step completes a chunk
       }
-      return {
-        chunks,
-        bytes,
-        inputs,
-        release() {
-          if (pool !== undefined) for (const chunk of taken.splice(0)) pool.give(chunk);
-        },
-      };
+      return result(a);
+    },
+    async finishStreaming(sink, pause) {
+      const a = assembly(sink);
+      while (!a.step()) await pause();
+      return result(a);
     },
   };
 }

@@ -42,6 +42,15 @@ function header(family: MergedFamily, format: ExpositionFormat): Buffer {
 
 const EOF_LINE = Buffer.from('# EOF\n');
 
+/**
+ * Receives the output while it is assembled: `begin` with the total size before any byte is written,
+ * then every chunk as soon as it is full, so a response can go out while the rest is still assembled.
+ */
+export interface AssemblySink {
+  begin(bytes: number): void;
+  chunk(chunk: Buffer): void;
+}
+
 class ChunkWriter {
   readonly chunks: Buffer[] = [];
   /** Whole chunks taken from the pool, to hand back on release. */
@@ -54,6 +63,7 @@ class ChunkWriter {
   constructor(
     total: number,
     private readonly pool: ChunkPool | undefined,
+    private readonly sink: AssemblySink | undefined,
   ) {
     this.left = total;
   }
@@ -75,35 +85,78 @@ class ChunkWriter {
 
   close(): void {
     if (this.o === 0) return;
-    this.chunks.push(this.o === this.out.length ? this.out : this.out.subarray(0, this.o));
+    const chunk = this.o === this.out.length ? this.out : this.out.subarray(0, this.o);
+    this.chunks.push(chunk);
+    this.sink?.chunk(chunk);
     this.left -= this.o;
     this.o = 0;
     this.out = Buffer.alloc(0);
   }
 }
 
-export function assemble(
-  order: readonly MergedFamily[],
-  format: ExpositionFormat,
-  records: SampleRecords,
-  side: Buffer,
-  prepared: readonly Prepared[],
-  pool: ChunkPool | undefined,
-): { chunks: Buffer[]; bytes: number; taken: Buffer[] } {
-  const headers = order.map((f) => header(f, format));
-  let total = format === 'openmetrics' ? EOF_LINE.length : 0;
-  for (let f = 0; f < order.length; f++)
-    total += (headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
-  const w = new ChunkWriter(total, pool);
-  const sideView = byteView(side);
-  const rec = records.data;
-  for (let f = 0; f < order.length; f++) {
-    const h = headers[f] as Buffer;
+/**
+ * Pass 2 as resumable steps: each `step` writes families until a chunk is full (or everything is
+ * written), so a caller can hand that chunk out and let it go to the network before assembling on.
+ */
+export class Assembly {
+  readonly bytes: number;
+  private readonly headers: Buffer[];
+  private readonly w: ChunkWriter;
+  private readonly sideView: ByteView;
+  private f = 0;
+  private done = false;
+
+  constructor(
+    private readonly order: readonly MergedFamily[],
+    private readonly format: ExpositionFormat,
+    private readonly records: SampleRecords,
+    side: Buffer,
+    private readonly prepared: readonly Prepared[],
+    pool: ChunkPool | undefined,
+    sink?: AssemblySink,
+  ) {
+    this.headers = order.map((f) => header(f, format));
+    let total = format === 'openmetrics' ? EOF_LINE.length : 0;
+    for (let f = 0; f < order.length; f++)
+      total += (this.headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
+    this.bytes = total;
+    sink?.begin(total);
+    this.w = new ChunkWriter(total, pool, sink);
+    this.sideView = byteView(side);
+  }
+
+  /** Writes on until at least one more chunk is complete; true once everything is written. */
+  step(): boolean {
+    if (this.done) return true;
+    const w = this.w;
+    const before = w.chunks.length;
+    while (this.f < this.order.length && w.chunks.length === before) {
+      this.family(this.f++);
+    }
+    if (this.f < this.order.length) return false;
+    if (this.format === 'openmetrics') {
+      w.reserve(EOF_LINE.length);
+      w.o += EOF_LINE.copy(w.out, w.o);
+    }
+    w.close();
+    this.done = true;
+    return true;
+  }
+
+  result(): { chunks: Buffer[]; bytes: number; taken: Buffer[] } {
+    return { chunks: this.w.chunks, bytes: this.bytes, taken: this.w.taken };
+  }
+
+  private family(f: number): void {
+    const w = this.w;
+    const sideView = this.sideView;
+    const rec = this.records.data;
+    const h = this.headers[f] as Buffer;
     w.reserve(h.length);
     w.o += h.copy(w.out, w.o);
-    const segs = (order[f] as MergedFamily).segments;
+    const segs = (this.order[f] as MergedFamily).segments;
     for (let s = 0; s < segs.length; s += 3) {
-      const { body, insertions } = prepared[segs[s] as number] as Prepared;
+      const { body, insertions } = this.prepared[segs[s] as number] as Prepared;
       const to = segs[s + 2] as number;
       let k = segs[s + 1] as number;
       while (k < to) {
@@ -123,12 +176,22 @@ export function assemble(
       }
     }
   }
-  if (format === 'openmetrics') {
-    w.reserve(EOF_LINE.length);
-    w.o += EOF_LINE.copy(w.out, w.o);
+}
+
+export function assemble(
+  order: readonly MergedFamily[],
+  format: ExpositionFormat,
+  records: SampleRecords,
+  side: Buffer,
+  prepared: readonly Prepared[],
+  pool: ChunkPool | undefined,
+  sink?: AssemblySink,
+): { chunks: Buffer[]; bytes: number; taken: Buffer[] } {
+  const a = new Assembly(order, format, records, side, prepared, pool, sink);
+  while (!a.step()) {
+    // every step completes a chunk
   }
-  w.close();
-  return { chunks: w.chunks, bytes: total, taken: w.taken };
+  return a.result();
 }
 
 function runSize(rec: Int32Array, from: number, to: number, insertions: readonly ByteView[]): number {

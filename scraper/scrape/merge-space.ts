@@ -1,4 +1,5 @@
 import {
+  type AssemblySink,
   type ChunkPool,
   createMerger,
   type ExpositionFormat,
@@ -36,6 +37,13 @@ export interface SpaceMerge {
    * when an app exposes a family of the same name, whose samples are then dropped as conflicting.
    */
   finish(instances: readonly ScrapedInstance[]): MergedSpace;
+  /** `finish`, handing each chunk to `sink` as soon as it is full and awaiting its `pause` after each. */
+  finishStreaming(instances: readonly ScrapedInstance[], sink: StreamSink): Promise<MergedSpace>;
+}
+
+/** Receives the merged output while it is assembled; assembly goes on once `pause` resolves. */
+export interface StreamSink extends AssemblySink {
+  pause(): Promise<void>;
 }
 
 export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): SpaceMerge {
@@ -43,6 +51,23 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
     format,
     pool === undefined ? { reserved: SYNTHETIC_FAMILIES } : { reserved: SYNTHETIC_FAMILIES, pool },
   );
+  function addSynthetic(instances: readonly ScrapedInstance[]): InstanceReport[] {
+    const parsed = merger.outcomes();
+    const reports: InstanceReport[] = instances.map((inst, i) => {
+      const o = inst.outcome;
+      const base = { labels: inst.labels, durationSeconds: o.durationMs / 1000 };
+      if (!o.ok) return { ...base, up: false, reason: o.reason, samples: 0 };
+      if (!parsed[i]?.ok) return { ...base, up: false, reason: 'unparsable', samples: 0 };
+      return { ...base, up: true, reason: undefined, samples: parsed[i].samples };
+    });
+    merger.add(
+      { body: syntheticExposition(reports), contentType: undefined, targetLabels: [], honorLabels: true },
+      instances.length,
+      true,
+    );
+    return reports;
+  }
+
   return {
     arrived(position, inst) {
       if (!inst.outcome.ok) {
@@ -60,20 +85,13 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
       );
     },
     finish(instances) {
-      const parsed = merger.outcomes();
-      const reports: InstanceReport[] = instances.map((inst, i) => {
-        const o = inst.outcome;
-        const base = { labels: inst.labels, durationSeconds: o.durationMs / 1000 };
-        if (!o.ok) return { ...base, up: false, reason: o.reason, samples: 0 };
-        if (!parsed[i]?.ok) return { ...base, up: false, reason: 'unparsable', samples: 0 };
-        return { ...base, up: true, reason: undefined, samples: parsed[i].samples };
-      });
-      merger.add(
-        { body: syntheticExposition(reports), contentType: undefined, targetLabels: [], honorLabels: true },
-        instances.length,
-        true,
-      );
+      const reports = addSynthetic(instances);
       const { chunks, bytes, release } = merger.finish();
+      return { chunks, bytes, reports, release };
+    },
+    async finishStreaming(instances, sink) {
+      const reports = addSynthetic(instances);
+      const { chunks, bytes, release } = await merger.finishStreaming(sink, () => sink.pause());
       return { chunks, bytes, reports, release };
     },
   };

@@ -4,7 +4,7 @@ import { scrapeBudgetMs } from './deadline.ts';
 import { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 import { instanceLabels } from './instance-labels.ts';
 import { instanceRequest } from './instance-request.ts';
-import { createSpaceMerge, type MergedSpace, type ScrapedInstance } from './merge-space.ts';
+import { createSpaceMerge, type MergedSpace, type ScrapedInstance, type StreamSink } from './merge-space.ts';
 import type { Semaphore } from './semaphore.ts';
 import { Semaphore as RequestSemaphore } from './semaphore.ts';
 import type { ScrapeOutcome } from './types.ts';
@@ -42,6 +42,8 @@ export interface ScrapeOptions {
    * i.e. when the caller accepts gzip itself (Prometheus does by default). Default true.
    */
   targetGzip?: boolean;
+  /** Receives the merged output chunk by chunk while it is assembled (e.g. to write it out meanwhile). */
+  sink?: StreamSink;
 }
 
 const ACCEPT = {
@@ -134,7 +136,10 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
         }),
       );
       await explain(jobs, outcomes);
-      const merged = merge.finish(outcomes.map((outcome, i) => instance(i, outcome)));
+      const instances = outcomes.map((outcome, i) => instance(i, outcome));
+      const merged = options.sink
+        ? await merge.finishStreaming(instances, options.sink)
+        : merge.finish(instances);
       if (deps.onFailure) {
         for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown');
       }
