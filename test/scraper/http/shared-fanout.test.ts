@@ -18,16 +18,10 @@ describe('single-flight fan-out', () => {
   beforeAll(async () => {
     fx = await startScraperFixture();
     const c = fx.sandbox.control;
-    const org = c.createOrg('org-sf');
-    const space = c.createSpace(org.guid, 'space-sf');
-    spaceGuid = space.guid;
-    const instanceId = await fx.addInstance({
-      orgGuid: org.guid,
-      orgName: org.name,
-      spaceGuid,
-      spaceName: space.name,
-    });
-    keyA = (await fx.addKey(instanceId)).authorization;
+    const keyed = await fx.addKeyedSpace('org-sf', 'space-sf');
+    spaceGuid = keyed.spaceGuid;
+    const instanceId = keyed.instanceId;
+    keyA = keyed.authorization;
     keyB = (await fx.addKey(instanceId)).authorization;
     const app = c.createApp({ spaceGuid, name: 'counted', instances: 3 });
     await fx.bindApp(instanceId, app.guid, { auth: { type: 'none' } });

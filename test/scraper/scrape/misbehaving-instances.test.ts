@@ -33,16 +33,10 @@ describe('misbehaving instances', () => {
   beforeAll(async () => {
     fx = await startScraperFixture({ SCRAPE_MAX_BODY_BYTES: String(LIMIT), SCRAPE_TIMEOUT_MS: '2000' });
     const c = fx.sandbox.control;
-    const org = c.createOrg('org-bad');
-    const space = c.createSpace(org.guid, 'space-bad');
-    spaceGuid = space.guid;
-    const instanceId = await fx.addInstance({
-      orgGuid: org.guid,
-      orgName: org.name,
-      spaceGuid,
-      spaceName: space.name,
-    });
-    authorization = (await fx.addKey(instanceId)).authorization;
+    const keyed = await fx.addKeyedSpace('org-bad', 'space-bad');
+    spaceGuid = keyed.spaceGuid;
+    const instanceId = keyed.instanceId;
+    authorization = keyed.authorization;
     const app = c.createApp({ spaceGuid, name: 'zoo', instances: CASES.length + 1 });
     appGuid = app.guid;
     for (const [index, behavior] of CASES) c.setInstanceBehavior(appGuid, index, behavior);

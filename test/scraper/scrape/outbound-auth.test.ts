@@ -16,16 +16,10 @@ describe('outbound auth per binding', () => {
   beforeAll(async () => {
     fx = await startScraperFixture();
     const c = fx.sandbox.control;
-    const org = c.createOrg('org-auth');
-    const space = c.createSpace(org.guid, 'space-auth');
-    spaceGuid = space.guid;
-    const instanceId = await fx.addInstance({
-      orgGuid: org.guid,
-      orgName: org.name,
-      spaceGuid,
-      spaceName: space.name,
-    });
-    authorization = (await fx.addKey(instanceId)).authorization;
+    const keyed = await fx.addKeyedSpace('org-auth', 'space-auth');
+    spaceGuid = keyed.spaceGuid;
+    const instanceId = keyed.instanceId;
+    authorization = keyed.authorization;
 
     const none = c.createApp({ spaceGuid, name: 'open', auth: { type: 'none' } });
     await fx.bindApp(instanceId, none.guid, { auth: { type: 'none' } });

@@ -23,6 +23,11 @@ export interface ScraperFixture {
   }): Promise<string>;
   /** An app binding row (secret parameters encrypted, as the broker does). */
   bindApp(instanceId: string, appGuid: string, parameters?: Record<string, unknown>): Promise<string>;
+  /** A sandbox org and space, a service instance in it and one service key: the usual test start. */
+  addKeyedSpace(
+    orgName: string,
+    spaceName: string,
+  ): Promise<{ spaceGuid: string; instanceId: string; authorization: string }>;
   /** A service key row: only the salted hash of the password is stored. */
   addKey(instanceId: string): Promise<{ username: string; password: string; authorization: string }>;
   unbind(bindingId: string): Promise<void>;
@@ -65,7 +70,7 @@ export async function startScraperFixture(env: Record<string, string> = {}): Pro
   const logger = createLogger({ level: config.logLevel, name: 'scraper-test' });
   const scraper = await startScraper({ config, db: database.db, logger, port: 0 });
   const db = database.db;
-  return {
+  const fixture: ScraperFixture = {
     sandbox,
     database,
     config,
@@ -85,6 +90,18 @@ export async function startScraperFixture(env: Record<string, string> = {}): Pro
         request_digest: 'digest',
       });
       return id;
+    },
+    async addKeyedSpace(orgName, spaceName) {
+      const org = sandbox.control.createOrg(orgName);
+      const space = sandbox.control.createSpace(org.guid, spaceName);
+      const instanceId = await fixture.addInstance({
+        orgGuid: org.guid,
+        orgName: org.name,
+        spaceGuid: space.guid,
+        spaceName: space.name,
+      });
+      const { authorization } = await fixture.addKey(instanceId);
+      return { spaceGuid: space.guid, instanceId, authorization };
     },
     async bindApp(instanceId, appGuid, parameters = {}) {
       const id = randomUUID();
@@ -131,6 +148,7 @@ export async function startScraperFixture(env: Record<string, string> = {}): Pro
       await database.drop();
     },
   };
+  return fixture;
 }
 
 /** Lines of a text exposition whose metric name is `name` (with or without labels). */
