@@ -1,11 +1,9 @@
-import type { Readable } from 'node:stream';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ScrapeTarget } from '../../common/targets.ts';
 import { classifyError, routerReason } from './classify-error.ts';
-import { discard } from './discard.ts';
+import { type CollectCall, collectResponse } from './collect-response.ts';
 import type { OAuthTokens } from './oauth-tokens.ts';
 import { authorizationFor } from './outbound-auth.ts';
-import { readLimited } from './read-body.ts';
 import type { InstanceRequest, ScrapeOutcome } from './types.ts';
 
 export interface FetchDeps {
@@ -26,6 +24,8 @@ export async function fetchInstance(
   accept: string,
   deadline: number,
   acceptGzip = true,
+  /** Where the body's pieces are joined (e.g. a scrape's BodyArena); default: a buffer of its own. */
+  join?: (parts: readonly Buffer[], size: number) => Buffer,
 ): Promise<ScrapeOutcome> {
   const clock = deps.clock ?? Date.now;
   const started = clock();
@@ -33,49 +33,39 @@ export async function fetchInstance(
   const budget = deadline - started;
   if (budget <= 0) return fail('timeout');
 
-  const controller = new AbortController();
   let timedOut = false;
+  let call: CollectCall | undefined;
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort();
+    call?.abort(new Error('scrape deadline passed'));
   }, budget);
   try {
     const auth = await authorizationFor(target.auth, deps.tokens, deadline);
     if (!auth.ok) return fail(auth.reason);
+    if (timedOut) return fail('timeout');
     const headers: Record<string, string> = { accept, 'accept-encoding': acceptGzip ? 'gzip' : 'identity' };
     if (req.instanceHeader !== undefined) headers['x-cf-app-instance'] = req.instanceHeader;
     if (auth.value !== undefined) headers.authorization = auth.value;
 
-    const res = await request(req.url, {
-      method: 'GET',
+    call = collectResponse({
       dispatcher: deps.dispatcher,
+      url: req.url,
       headers,
-      signal: controller.signal,
+      maxBodyBytes: deps.maxBodyBytes,
+      ...(join === undefined ? {} : { join }),
     });
-    const status = res.statusCode;
-    if (status < 200 || status >= 300) {
-      discard(res.body);
+    const res = await call.response;
+    if (res.kind === 'refused') return fail(res.reason);
+    if (res.kind === 'status') {
+      const status = res.status;
       if (status === 401 && target.auth.type === 'oauth2') deps.tokens.invalidate(target.auth);
       if (status >= 300 && status < 400) return fail('redirect');
       return fail(routerReason(res.headers['x-cf-routererror']) ?? `http_${status}`);
     }
-    const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
-    const gzip = encoding === 'gzip' || encoding === 'x-gzip';
-    if (encoding !== '' && encoding !== 'identity' && !gzip) {
-      discard(res.body);
-      return fail('bad_encoding');
-    }
-    const declared = Number(res.headers['content-length']);
-    if (!gzip && Number.isFinite(declared) && declared > deps.maxBodyBytes) {
-      discard(res.body);
-      return fail('body_too_large');
-    }
-    const body = await readLimited(res.body as unknown as Readable, deps.maxBodyBytes, gzip);
-    if (!body.ok) return fail(body.reason);
     const contentType = res.headers['content-type'];
     return {
       ok: true,
-      body: body.body,
+      body: res.body,
       contentType: Array.isArray(contentType) ? contentType[0] : contentType,
       durationMs: clock() - started,
     };

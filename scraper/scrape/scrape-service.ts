@@ -1,5 +1,6 @@
 import type { DiscoveredInstance, DiscoveredTarget } from '../discovery/types.ts';
 import { ChunkPool, type ExpositionFormat } from '../exposition/index.ts';
+import { BodyArena } from './body-arena.ts';
 import { scrapeBudgetMs } from './deadline.ts';
 import { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 import { instanceLabels } from './instance-labels.ts';
@@ -27,10 +28,14 @@ export interface ScrapeServiceDeps {
   clock?: () => number;
   /** Output chunks of the merges, reused once a caller releases a result. Default: one per service. */
   pool?: ChunkPool;
+  /** Slabs the instance bodies of a scrape are kept in, reused the same way. Default: one per service. */
+  bodyPool?: ChunkPool;
 }
 
 /** Idle output chunks a service keeps by default: enough for the largest spaces' responses. */
 const DEFAULT_POOL_BYTES = 64 << 20;
+/** Idle body slabs kept by default: the bodies of a 300-instance space of 100 KB each. */
+const DEFAULT_BODY_POOL_BYTES = 32 << 20;
 
 export interface ScrapeOptions {
   format: ExpositionFormat;
@@ -66,8 +71,14 @@ export interface ScrapeService {
 export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
   const clock = deps.clock ?? Date.now;
   const pool = deps.pool ?? new ChunkPool(DEFAULT_POOL_BYTES);
+  const bodyPool = deps.bodyPool ?? new ChunkPool(DEFAULT_BODY_POOL_BYTES);
 
-  async function scrapeOne(job: ScrapeJob, options: ScrapeOptions, start: number): Promise<ScrapeOutcome> {
+  async function scrapeOne(
+    job: ScrapeJob,
+    options: ScrapeOptions,
+    start: number,
+    arena: BodyArena,
+  ): Promise<ScrapeOutcome> {
     const req = instanceRequest(job.target, job.index);
     if (!req) return { ok: false, reason: 'no_route', durationMs: 0 };
     const budget = scrapeBudgetMs(
@@ -83,6 +94,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       ACCEPT[options.format],
       start + budget,
       options.targetGzip ?? true,
+      (parts, size) => arena.join(parts, size),
     );
   }
 
@@ -121,6 +133,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       const start = clock();
       const local = new RequestSemaphore(deps.requestConcurrency);
       const merge = createSpaceMerge(options.format, pool);
+      const arena = new BodyArena(bodyPool);
       const labels = jobs.map((job) => instanceLabels(job.target, job.index));
       const instance = (i: number, outcome: ScrapeOutcome): ScrapedInstance => ({
         labels: labels[i] as ScrapedInstance['labels'],
@@ -129,7 +142,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       });
       const outcomes: ScrapeOutcome[] = await Promise.all(
         jobs.map(async (job, i) => {
-          const outcome = await local.run(() => deps.global.run(() => scrapeOne(job, options, start)));
+          const outcome = await local.run(() => deps.global.run(() => scrapeOne(job, options, start, arena)));
           // Parsed now, while the other fetches are still in flight.
           merge.arrived(i, instance(i, outcome));
           return outcome;
@@ -143,7 +156,13 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       if (deps.onFailure) {
         for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown');
       }
-      return merged;
+      return {
+        ...merged,
+        release() {
+          merged.release();
+          arena.release();
+        },
+      };
     },
   };
 }

@@ -1,7 +1,5 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { DiscoveredTarget } from '../../../scraper/discovery/types.ts';
@@ -10,7 +8,6 @@ import { scrapeBudgetMs } from '../../../scraper/scrape/deadline.ts';
 import { instanceRequest } from '../../../scraper/scrape/instance-request.ts';
 import { mergeSpace } from '../../../scraper/scrape/merge-space.ts';
 import { OAuthTokens } from '../../../scraper/scrape/oauth-tokens.ts';
-import { readLimited } from '../../../scraper/scrape/read-body.ts';
 import { Semaphore } from '../../../scraper/scrape/semaphore.ts';
 import { SingleFlight } from '../../../scraper/scrape/single-flight.ts';
 
@@ -88,31 +85,6 @@ describe('scrape deadline', () => {
     ['0.3', undefined, 100],
   ])('header %s, binding %s → %s ms', (header, binding, ms) => {
     expect(scrapeBudgetMs(header, binding, d)).toBe(ms);
-  });
-});
-
-describe('readLimited', () => {
-  const source = (buf: Buffer) =>
-    Readable.from([buf.subarray(0, buf.length / 2), buf.subarray(buf.length / 2)]);
-  it('passes a body within the limit, gzip or not', async () => {
-    const body = Buffer.from('a 1\n'.repeat(100));
-    expect(await readLimited(source(body), 1_000, false)).toEqual({ ok: true, body });
-    expect(await readLimited(source(gzipSync(body)), 1_000, true)).toEqual({ ok: true, body });
-  });
-  it('cuts a gzip bomb off by its decompressed size', async () => {
-    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
-    const before = process.memoryUsage().arrayBuffers;
-    expect(await readLimited(source(bomb), 1024 * 1024, true)).toEqual({
-      ok: false,
-      reason: 'body_too_large',
-    });
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
-  });
-  it('reports corrupt gzip as bad_encoding', async () => {
-    expect(await readLimited(source(Buffer.from('not gzip at all')), 1_000, true)).toEqual({
-      ok: false,
-      reason: 'bad_encoding',
-    });
   });
 });
 

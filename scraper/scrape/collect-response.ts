@@ -1,0 +1,144 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback } from 'node:zlib';
+import type { Dispatcher } from 'undici';
+
+const gunzip = promisify(gunzipCallback);
+
+export type Collected =
+  /** A 2xx response with its body, decompressed when it came gzipped. */
+  | { kind: 'body'; status: number; headers: IncomingHttpHeaders; body: Buffer }
+  /** Any other final status; the body was not read (the connection is dropped instead). */
+  | { kind: 'status'; status: number; headers: IncomingHttpHeaders }
+  | { kind: 'refused'; reason: 'body_too_large' | 'bad_encoding' };
+
+export interface CollectOptions {
+  dispatcher: Dispatcher;
+  url: string;
+  headers: Record<string, string>;
+  /** Limit on the body as received and, for gzip, again on the decompressed bytes. */
+  maxBodyBytes: number;
+  /** Joins the received pieces of a body into one buffer (e.g. BodyArena#join). */
+  join?: (parts: readonly Buffer[], size: number) => Buffer;
+}
+
+export interface CollectCall {
+  readonly response: Promise<Collected>;
+  /** Stops the exchange: the promise rejects with `reason` unless it has settled already. */
+  abort(reason: Error): void;
+}
+
+const defaultJoin = (parts: readonly Buffer[], size: number): Buffer =>
+  parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
+
+/**
+ * One GET with its body collected in memory, through undici's dispatch API: the body's pieces are
+ * kept as they arrive, with no stream, async iterator or promise per piece in between (that machinery
+ * cost more CPU than the pieces' bytes for a 100 KB metrics body). Bodies are bounded by
+ * `maxBodyBytes` while they arrive; gzip is inflated at the end, off the main thread, with the same
+ * bound on its output, so a gzip bomb stops at the limit. Transport errors reject the promise.
+ */
+export function collectResponse(options: CollectOptions): CollectCall {
+  const url = new URL(options.url);
+  let settle!: (value: Collected) => void;
+  let fail!: (err: Error) => void;
+  let settled = false;
+  const response = new Promise<Collected>((resolve, reject) => {
+    settle = (value) => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    };
+    fail = (err) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+  });
+
+  let controller: Dispatcher.DispatchController | undefined;
+  let abortedWith: Error | undefined;
+  const stop = (err: Error): void => {
+    abortedWith ??= err;
+    if (controller !== undefined && !controller.aborted) controller.abort(err);
+  };
+
+  const limit = options.maxBodyBytes;
+  let collecting = false;
+  let gzip = false;
+  let status = 0;
+  let headers: IncomingHttpHeaders = {};
+  let parts: Buffer[] = [];
+  let size = 0;
+
+  const refuse = (reason: 'body_too_large' | 'bad_encoding'): void => {
+    collecting = false;
+    parts = [];
+    settle({ kind: 'refused', reason });
+    stop(new Error(reason));
+  };
+
+  const handler: Dispatcher.DispatchHandler = {
+    onRequestStart(c) {
+      controller = c;
+      if (abortedWith !== undefined) c.abort(abortedWith);
+    },
+    onResponseStart(_c, statusCode, responseHeaders) {
+      if (statusCode < 200) return; // informational, the final status follows
+      status = statusCode;
+      headers = responseHeaders as IncomingHttpHeaders;
+      if (statusCode >= 300) {
+        settle({ kind: 'status', status, headers });
+        stop(new Error(`status ${statusCode}`));
+        return;
+      }
+      const encoding = String(headers['content-encoding'] ?? '').toLowerCase();
+      gzip = encoding === 'gzip' || encoding === 'x-gzip';
+      if (encoding !== '' && encoding !== 'identity' && !gzip) return refuse('bad_encoding');
+      const declared = Number(headers['content-length']);
+      if (Number.isFinite(declared) && declared > limit) return refuse('body_too_large');
+      collecting = true;
+    },
+    onResponseData(_c, chunk) {
+      if (!collecting) return;
+      size += chunk.length;
+      if (size > limit) return refuse('body_too_large');
+      parts.push(chunk);
+    },
+    onResponseEnd() {
+      if (!collecting) return;
+      collecting = false;
+      if (!gzip) {
+        settle({ kind: 'body', status, headers, body: (options.join ?? defaultJoin)(parts, size) });
+        return;
+      }
+      gunzip(defaultJoin(parts, size), { maxOutputLength: limit }).then(
+        (body) => settle({ kind: 'body', status, headers, body }),
+        (err: NodeJS.ErrnoException) =>
+          settle({
+            kind: 'refused',
+            reason: err.code === 'ERR_BUFFER_TOO_LARGE' ? 'body_too_large' : 'bad_encoding',
+          }),
+      );
+    },
+    onResponseError(_c, err) {
+      fail(abortedWith ?? err);
+    },
+  };
+
+  try {
+    options.dispatcher.dispatch(
+      { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers: options.headers },
+      handler,
+    );
+  } catch (err) {
+    fail(err instanceof Error ? err : new Error(String(err)));
+  }
+  return {
+    response,
+    abort(reason) {
+      fail(reason);
+      stop(reason);
+    },
+  };
+}
