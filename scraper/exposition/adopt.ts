@@ -14,6 +14,8 @@ export interface MergedFamilies {
   readonly byName: Map<string, MergedFamily>;
   readonly order: MergedFamily[];
   readonly reserved: ReadonlySet<string>;
+  /** Shares written on arrival, referred to by index from the families' segments. */
+  readonly pieces: Buffer[];
 }
 
 export interface Adopted {
@@ -30,7 +32,7 @@ export function adopt(
   merged: MergedFamilies,
   owner: boolean,
 ): Adopted {
-  const { byName, order, reserved } = merged;
+  const { byName, order, reserved, pieces } = merged;
   let samples = 0;
   let dropped = 0;
   const localNames = from === 'text' && to === 'openmetrics' ? new Set(locals.map((l) => l.name)) : undefined;
@@ -90,8 +92,13 @@ export function adopt(
     if (family.unit === undefined && local.unitStart >= 0 && to === 'openmetrics') {
       family.unit = body.subarray(local.unitStart, local.unitEnd);
     }
-    if (local.firstFrom >= 0) family.segments.push(index, local.firstFrom, local.firstTo);
-    const more = local.moreSegments;
+    if (local.piece !== undefined) {
+      family.segments.push(-1, pieces.length, 0);
+      pieces.push(local.piece);
+    } else if (local.firstFrom >= 0) {
+      family.segments.push(index, local.firstFrom, local.firstTo);
+    }
+    const more = local.piece === undefined ? local.moreSegments : undefined;
     if (more !== undefined) {
       for (let s = 0; s < more.length; s += 2) {
         family.segments.push(index, more[s] as number, more[s + 1] as number);

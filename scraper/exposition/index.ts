@@ -18,4 +18,3 @@ export type { Negotiated } from './negotiate.ts';
 export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './negotiate.ts';
 export { OpenMetricsParser } from './openmetrics-parser.ts';
 export { TextParser } from './text-parser.ts';
-export type { AssemblySink } from './writer.ts';

@@ -33,6 +33,8 @@ export class LocalFamily {
   samples = 0;
   /** Output bytes of this family's samples. */
   bytes = 0;
+  /** Those bytes, once pass 2 has written them (writer.ts). */
+  piece: Buffer | undefined;
   /** OM → text: the gauge family this family's `_created` samples are written to. */
   created: LocalFamily | undefined;
   private cachedName: string | undefined;

@@ -1,8 +1,9 @@
 /**
- * Incremental merge: `add` runs pass 1 (input-scan.ts) for one input as soon as its body is there, so
- * a caller fetching many targets parses each body while the others are still in flight; `finish` only
- * assembles (writer.ts). Inputs are adopted into families in position order, whatever order they are
- * added in, so the output does not depend on which target answered first.
+ * Incremental merge: `add` runs pass 1 (input-scan.ts) for one input as soon as its body is there and
+ * writes its large families right away (writer.ts), so a caller fetching many targets does most of the
+ * work while the others are still in flight; `finish` writes the rest around those pieces. Inputs are
+ * adopted into families in position order, whatever order they are added in, so the output does not
+ * depend on which target answered first.
  */
 import { type Adopted, adopt, type MergedFamilies } from './adopt.ts';
 import { ByteSink, byteView } from './byte-sink.ts';
@@ -11,9 +12,9 @@ import { createParser, formatOfContentType } from './create-parser.ts';
 import type { ExpositionFormat } from './entry.ts';
 import { type LocalFamily, scanInput } from './input-scan.ts';
 import type { InputOutcome, MergeInput, MergeResult } from './merge.ts';
-import { insertionsFor, SampleRecords } from './sample-records.ts';
-import { TargetLabels } from './target-labels.ts';
-import { Assembly, type AssemblySink, type Prepared } from './writer.ts';
+import { SampleRecords } from './sample-records.ts';
+import { prepareLabels } from './target-labels.ts';
+import { assemble, PieceMemory, type Prepared, writePieces } from './writer.ts';
 
 export interface MergerOptions {
   /** Total body bytes expected, when known: sizes the record store so it rarely grows. */
@@ -34,16 +35,8 @@ export interface Merger {
   skip(position: number): void;
   /** Outcome of every position so far (absent ones: undefined); adopts everything added. */
   outcomes(): (InputOutcome | undefined)[];
-  /**
-   * Writes the merged exposition; `sink` also receives each chunk as soon as it is full. The merger is
-   * spent afterwards.
-   */
-  finish(sink?: AssemblySink): MergeResult;
-  /**
-   * `finish` that awaits `pause` after each chunk handed to `sink`, so the chunks can go out (e.g.
-   * to a socket) while the rest is assembled.
-   */
-  finishStreaming(sink: AssemblySink, pause: () => Promise<void>): Promise<MergeResult>;
+  /** The merged exposition. The merger is spent afterwards. */
+  finish(): MergeResult;
 }
 
 interface Scanned {
@@ -58,7 +51,13 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
   // Real expositions average well over 40 bytes per line; HELP/TYPE lines take no record.
   const records = new SampleRecords(Math.ceil(expected / 40));
   const side = new ByteSink(expected > 0 ? Math.min(1 << 16, expected) : 1 << 16);
-  const merged: MergedFamilies = { byName: new Map(), order: [], reserved: new Set(options.reserved) };
+  const merged: MergedFamilies = {
+    byName: new Map(),
+    order: [],
+    reserved: new Set(options.reserved),
+    pieces: [],
+  };
+  const pieceMemory = new PieceMemory(options.pool);
   const prepared: Prepared[] = [];
   const outcomes: (InputOutcome | undefined)[] = [];
   const pending = new Map<number, Scanned>();
@@ -112,12 +111,9 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     claim(position);
     const recordsMark = records.length;
     const sideMark = side.pos;
-    const targets = new TargetLabels(input.targetLabels);
-    const insertions = insertionsFor(targets.joined);
-    prepared[position] = {
-      body: byteView(input.body),
-      insertions: [byteView(insertions[0]), byteView(insertions[1]), byteView(insertions[2])],
-    };
+    const { targets, insertions, insertionViews } = prepareLabels(input.targetLabels);
+    const prep: Prepared = { body: byteView(input.body), insertions: insertionViews };
+    prepared[position] = prep;
     const from = formatOfContentType(input.contentType);
     let error: string;
     try {
@@ -130,6 +126,7 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
         honorLabels: input.honorLabels,
       });
       if (scan.ok) {
+        writePieces(scan.families, records, side.buf, prep, pieceMemory);
         pending.set(position, { families: scan.families, body: input.body, from, owner });
         adoptPending(false);
         return;
@@ -145,25 +142,30 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     adoptPending(false);
   }
 
-  function assembly(sink: AssemblySink | undefined): Assembly {
+  function finish(): MergeResult {
     adoptPending(true);
-    return new Assembly(merged.order, format, records, side.buf, prepared, options.pool, sink);
-  }
-
-  function result(a: Assembly): MergeResult {
-    const { chunks, bytes, taken } = a.result();
+    const { chunks, bytes, taken } = assemble(
+      merged.order,
+      format,
+      records,
+      side.buf,
+      prepared,
+      merged.pieces,
+      options.pool,
+    );
     records.release();
     const pool = options.pool;
     const inputs: InputOutcome[] = [];
     for (let i = 0; i < outcomes.length; i++) {
       inputs.push(outcomes[i] ?? { ok: false, samples: 0, error: 'not added', conflictsDropped: 0 });
     }
+    const held = [...taken, ...pieceMemory.taken];
     return {
       chunks,
       bytes,
       inputs,
       release() {
-        if (pool !== undefined) for (const chunk of taken.splice(0)) pool.give(chunk);
+        if (pool !== undefined) for (const chunk of held.splice(0)) pool.give(chunk);
       },
     };
   }
@@ -179,17 +181,6 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       adoptPending(true);
       return outcomes.slice();
     },
-    finish(sink) {
-      const a = assembly(sink);
-      while (!a.step()) {
-        // every step completes a chunk
-      }
-      return result(a);
-    },
-    async finishStreaming(sink, pause) {
-      const a = assembly(sink);
-      while (!a.step()) await pause();
-      return result(a);
-    },
+    finish,
   };
 }

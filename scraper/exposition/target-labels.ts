@@ -5,13 +5,44 @@
  * (prefix repeated while taken), an empty one simply disappears as it would in Prometheus.
  */
 
-import type { ByteSink } from './byte-sink.ts';
+import { type ByteSink, type ByteView, byteView } from './byte-sink.ts';
 import { latin1 } from './bytes.ts';
 import type { LabelPair } from './entry.ts';
 import { decodeLabelValue, encodeLabelValue, escapeLabelValue } from './escape.ts';
 import { validateLabelName } from './label-name.ts';
+import { insertionsFor } from './sample-records.ts';
 
 const EXPORTED_PREFIX = 'exported_';
+
+/** What a merge derives from one input's target labels, kept while the caller keeps the same array. */
+export interface PreparedLabels {
+  readonly targets: TargetLabels;
+  /** The three insertions of the fast path (sample-records.ts). */
+  readonly insertions: readonly [Buffer, Buffer, Buffer];
+  /** The same, as views for the writer. */
+  readonly insertionViews: readonly [ByteView, ByteView, ByteView];
+}
+
+const prepared = new WeakMap<readonly LabelPair[], PreparedLabels>();
+
+/**
+ * TargetLabels and insertions for `pairs`, made once per array: a scraper passes the same array for
+ * an instance every scrape, and building them for 200 instances each time was measurable garbage.
+ */
+export function prepareLabels(pairs: readonly LabelPair[]): PreparedLabels {
+  let p = prepared.get(pairs);
+  if (p === undefined) {
+    const targets = new TargetLabels(pairs);
+    const insertions = insertionsFor(targets.joined);
+    p = {
+      targets,
+      insertions,
+      insertionViews: [byteView(insertions[0]), byteView(insertions[1]), byteView(insertions[2])],
+    };
+    prepared.set(pairs, p);
+  }
+  return p;
+}
 
 export class TargetLabels {
   readonly names: readonly string[];

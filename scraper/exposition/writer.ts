@@ -1,11 +1,21 @@
 /**
- * Pass 2: writes the merged families into output chunks — one HELP/TYPE(/UNIT) header per family, then
- * every segment's records, fast records copied from the input bodies around their insertion.
+ * Pass 2: output bytes from pass 1's records — fast records copied from the input body around their
+ * insertion, slow ones from the side buffer. It runs at two moments:
+ * - on arrival (`writePieces`): an input's large families are written into pieces of their own right
+ *   after pass 1, so most of the bytes are written while other targets are still being fetched;
+ * - at the end (`assemble`): per merged family its header, then each input's share in input order —
+ *   a piece is listed as it is, small shares are written into output chunks around the pieces.
+ * Writing every family as a piece would cost an object per family and input, which for expositions
+ * of many small families (node_exporter: 1,200) is more than copying them at the end.
  */
 import { type ByteView, byteView, copyView } from './byte-sink.ts';
 import { CHUNK_BYTES, type ChunkPool } from './chunk-pool.ts';
 import { type ExpositionFormat, type MetricType, metricTypeName } from './entry.ts';
+import type { LocalFamily } from './input-scan.ts';
 import type { SampleRecords } from './sample-records.ts';
+
+/** A family's bytes from one input at least this large are written on arrival, as a piece. */
+export const PIECE_MIN_BYTES = 4096;
 
 export interface MergedFamily {
   readonly name: string;
@@ -18,8 +28,12 @@ export interface MergedFamily {
   readonly type: MetricType;
   help: Buffer | undefined;
   unit: Buffer | undefined;
-  /** Flat triples: input index, first record, end record. */
+  /**
+   * Flat triples, in output order: input index, first record, end record; or -1, piece index, 0 for
+   * a share written on arrival.
+   */
   readonly segments: number[];
+  /** Bytes of all segments. */
   bytes: number;
 }
 
@@ -43,167 +57,190 @@ function header(family: MergedFamily, format: ExpositionFormat): Buffer {
 const EOF_LINE = Buffer.from('# EOF\n');
 
 /**
- * Receives the output while it is assembled: `begin` with the total size before any byte is written,
- * then every chunk as soon as it is full, so a response can go out while the rest is still assembled.
+ * Output memory, from the pool when there is one (`taken` lists those chunks for handing back).
+ * Callers reserve room, write at `o`, and `cut` to close the bytes written since the last cut as one
+ * output chunk; a reservation that does not fit cuts and moves to a fresh chunk.
  */
-export interface AssemblySink {
-  begin(bytes: number): void;
-  chunk(chunk: Buffer): void;
-}
-
 class ChunkWriter {
   readonly chunks: Buffer[] = [];
-  /** Whole chunks taken from the pool, to hand back on release. */
   readonly taken: Buffer[] = [];
   out: Buffer = Buffer.alloc(0);
   view: ByteView = byteView(this.out);
   o = 0;
-  private left: number;
+  private cutAt = 0;
 
   constructor(
-    total: number,
     private readonly pool: ChunkPool | undefined,
-    private readonly sink: AssemblySink | undefined,
-  ) {
-    this.left = total;
-  }
+    /** Size of unpooled chunks (at most CHUNK_BYTES; a larger reservation gets its own). */
+    private readonly unpooledBytes: number,
+  ) {}
 
-  /** Makes room for n contiguous bytes in the current chunk. */
   reserve(n: number): void {
     if (this.o + n <= this.out.length) return;
-    this.close();
+    this.cut();
     const pool = this.pool;
     if (pool !== undefined && n <= pool.chunkBytes) {
       this.out = pool.take();
       this.taken.push(this.out);
     } else {
-      this.out = Buffer.allocUnsafe(Math.max(n, Math.min(CHUNK_BYTES, this.left)));
+      this.out = Buffer.allocUnsafe(Math.max(n, this.unpooledBytes));
     }
     this.view = byteView(this.out);
     this.o = 0;
+    this.cutAt = 0;
   }
 
-  close(): void {
-    if (this.o === 0) return;
-    const chunk = this.o === this.out.length ? this.out : this.out.subarray(0, this.o);
-    this.chunks.push(chunk);
-    this.sink?.chunk(chunk);
-    this.left -= this.o;
-    this.o = 0;
-    this.out = Buffer.alloc(0);
+  /** The bytes written since the last cut become an output chunk. */
+  cut(): void {
+    if (this.o === this.cutAt) return;
+    this.chunks.push(this.out.subarray(this.cutAt, this.o));
+    this.cutAt = this.o;
+  }
+
+  /** The bytes written since the last cut, as a piece the caller keeps (not an output chunk). */
+  claim(): Buffer {
+    const piece = this.out.subarray(this.cutAt, this.o);
+    this.cutAt = this.o;
+    return piece;
+  }
+
+  /** A piece written elsewhere goes next, as it is. */
+  piece(piece: Buffer): void {
+    this.cut();
+    this.chunks.push(piece);
   }
 }
 
 /**
- * Pass 2 as resumable steps: each `step` writes families until a chunk is full (or everything is
- * written), so a caller can hand that chunk out and let it go to the network before assembling on.
+ * Writes each of one input's families of at least PIECE_MIN_BYTES into a piece of its own
+ * (`local.piece`), in pooled memory of `pieces`.
  */
-export class Assembly {
-  readonly bytes: number;
-  private readonly headers: Buffer[];
-  private readonly w: ChunkWriter;
-  private readonly sideView: ByteView;
-  private f = 0;
-  private done = false;
-
-  constructor(
-    private readonly order: readonly MergedFamily[],
-    private readonly format: ExpositionFormat,
-    private readonly records: SampleRecords,
-    side: Buffer,
-    private readonly prepared: readonly Prepared[],
-    pool: ChunkPool | undefined,
-    sink?: AssemblySink,
-  ) {
-    this.headers = order.map((f) => header(f, format));
-    let total = format === 'openmetrics' ? EOF_LINE.length : 0;
-    for (let f = 0; f < order.length; f++)
-      total += (this.headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
-    this.bytes = total;
-    sink?.begin(total);
-    this.w = new ChunkWriter(total, pool, sink);
-    this.sideView = byteView(side);
-  }
-
-  /** Writes on until at least one more chunk is complete; true once everything is written. */
-  step(): boolean {
-    if (this.done) return true;
-    const w = this.w;
-    const before = w.chunks.length;
-    while (this.f < this.order.length && w.chunks.length === before) {
-      this.family(this.f++);
+export function writePieces(
+  families: readonly LocalFamily[],
+  records: SampleRecords,
+  side: Buffer,
+  prepared: Prepared,
+  pieces: PieceMemory,
+): void {
+  let sideView: ByteView | undefined;
+  for (const local of families) {
+    if (local.bytes < PIECE_MIN_BYTES) continue;
+    sideView ??= byteView(side);
+    const w = pieces.writer;
+    w.reserve(local.bytes);
+    let o = w.o;
+    const rec = records.data;
+    if (local.firstFrom >= 0) {
+      o = writeRecords(rec, local.firstFrom, local.firstTo, prepared, sideView, w.view, o);
     }
-    if (this.f < this.order.length) return false;
-    if (this.format === 'openmetrics') {
-      w.reserve(EOF_LINE.length);
-      w.o += EOF_LINE.copy(w.out, w.o);
-    }
-    w.close();
-    this.done = true;
-    return true;
-  }
-
-  result(): { chunks: Buffer[]; bytes: number; taken: Buffer[] } {
-    return { chunks: this.w.chunks, bytes: this.bytes, taken: this.w.taken };
-  }
-
-  private family(f: number): void {
-    const w = this.w;
-    const sideView = this.sideView;
-    const rec = this.records.data;
-    const h = this.headers[f] as Buffer;
-    w.reserve(h.length);
-    w.o += h.copy(w.out, w.o);
-    const segs = (this.order[f] as MergedFamily).segments;
-    for (let s = 0; s < segs.length; s += 3) {
-      const { body, insertions } = this.prepared[segs[s] as number] as Prepared;
-      const to = segs[s + 2] as number;
-      let k = segs[s + 1] as number;
-      while (k < to) {
-        const a = rec[k] as number;
-        if (a < 0) {
-          const s0 = rec[k + 1] as number;
-          const e0 = rec[k + 2] as number;
-          w.reserve(e0 - s0);
-          w.o = copyView(sideView, s0, e0, w.view, w.o);
-          k += 4;
-          continue;
-        }
-        const m = runEnd(rec, k, to);
-        w.reserve(runSize(rec, k, m, insertions));
-        w.o = writeRun(rec, k, m, body, insertions, w.view, w.o);
-        k = m;
+    const more = local.moreSegments;
+    if (more !== undefined) {
+      for (let s = 0; s < more.length; s += 2) {
+        o = writeRecords(rec, more[s] as number, more[s + 1] as number, prepared, sideView, w.view, o);
       }
     }
+    w.o = o;
+    local.piece = w.claim();
   }
 }
 
+/** Where one merge's pieces are written; `taken` are the pool chunks to hand back. */
+export class PieceMemory {
+  readonly writer: ChunkWriter;
+  constructor(pool: ChunkPool | undefined) {
+    this.writer = new ChunkWriter(pool, CHUNK_BYTES);
+  }
+  get taken(): readonly Buffer[] {
+    return this.writer.taken;
+  }
+}
+
+/**
+ * The merged exposition as the buffers that, concatenated, make the response body: headers and small
+ * shares written into output chunks, pieces listed where they belong.
+ */
 export function assemble(
   order: readonly MergedFamily[],
   format: ExpositionFormat,
   records: SampleRecords,
   side: Buffer,
   prepared: readonly Prepared[],
+  pieces: readonly Buffer[],
   pool: ChunkPool | undefined,
-  sink?: AssemblySink,
 ): { chunks: Buffer[]; bytes: number; taken: Buffer[] } {
-  const a = new Assembly(order, format, records, side, prepared, pool, sink);
-  while (!a.step()) {
-    // every step completes a chunk
+  const headers = order.map((f) => header(f, format));
+  let total = format === 'openmetrics' ? EOF_LINE.length : 0;
+  for (let f = 0; f < order.length; f++)
+    total += (headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
+  const w = new ChunkWriter(pool, Math.min(CHUNK_BYTES, total));
+  const sideView = byteView(side);
+  const rec = records.data;
+  for (let f = 0; f < order.length; f++) {
+    const h = headers[f] as Buffer;
+    w.reserve(h.length);
+    w.o += h.copy(w.out, w.o);
+    const segs = (order[f] as MergedFamily).segments;
+    for (let s = 0; s < segs.length; s += 3) {
+      const input = segs[s] as number;
+      if (input < 0) {
+        w.piece(pieces[segs[s + 1] as number] as Buffer);
+        continue;
+      }
+      const p = prepared[input] as Prepared;
+      const to = segs[s + 2] as number;
+      let k = segs[s + 1] as number;
+      while (k < to) {
+        // One reservation per record or run: a record never straddles two chunks.
+        const m = (rec[k] as number) < 0 ? k + 4 : runEnd(rec, k, to);
+        w.reserve(recordsSize(rec, k, m, p.insertions));
+        w.o = writeRecords(rec, k, m, p, sideView, w.view, w.o);
+        k = m;
+      }
+    }
   }
-  return a.result();
+  if (format === 'openmetrics') {
+    w.reserve(EOF_LINE.length);
+    w.o += EOF_LINE.copy(w.out, w.o);
+  }
+  w.cut();
+  return { chunks: w.chunks, bytes: total, taken: w.taken };
 }
 
-function runSize(rec: Int32Array, from: number, to: number, insertions: readonly ByteView[]): number {
+function recordsSize(rec: Int32Array, from: number, to: number, insertions: readonly ByteView[]): number {
   let size = 0;
   for (let k = from; k < to; k += 4) {
+    const a = rec[k] as number;
     size +=
-      (rec[k + 2] as number) -
-      (rec[k] as number) +
-      1 +
-      (insertions[rec[k + 3] as number] as ByteView).bytes.length;
+      a < 0
+        ? (rec[k + 2] as number) - (rec[k + 1] as number)
+        : (rec[k + 2] as number) - a + 1 + (insertions[rec[k + 3] as number] as ByteView).bytes.length;
   }
   return size;
+}
+
+/** Writes records [from, to) at `at`: slow ones from the side buffer, runs of fast ones from the body. */
+function writeRecords(
+  rec: Int32Array,
+  from: number,
+  to: number,
+  p: Prepared,
+  side: ByteView,
+  out: ByteView,
+  at: number,
+): number {
+  let o = at;
+  let k = from;
+  while (k < to) {
+    if ((rec[k] as number) < 0) {
+      o = copyView(side, rec[k + 1] as number, rec[k + 2] as number, out, o);
+      k += 4;
+      continue;
+    }
+    const m = runEnd(rec, k, to);
+    o = writeRun(rec, k, m, p.body, p.insertions, out, o);
+    k = m;
+  }
+  return o;
 }
 
 /**

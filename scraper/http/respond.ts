@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import type { AuthFailureCode } from '../auth/index.ts';
-import type { StreamSink } from '../scrape/merge-space.ts';
 
 /** A finished response body, shareable between callers of one fan-out. */
 export interface Rendered {
@@ -51,82 +50,13 @@ function bodyHeaders(
   return headers;
 }
 
-/**
- * An uncompressed merged body written to every response of a fan-out while it is still being
- * assembled: each caller subscribes as it joins; the headers go out once the total size is known and
- * each chunk as soon as it is full, so the first bytes leave before the last are assembled. A caller
- * joining late is sent what is there so far. The chunks go back to the pool (SharedChunks) once every
- * response has finished.
- */
-export class LiveBody implements StreamSink {
-  private readonly chunks: Buffer[] = [];
-  private readonly subscribers: ServerResponse[] = [];
-  private bytes = -1;
-  private done = false;
-  private release: (() => void) | undefined;
-  private readonly shared = new SharedChunks(() => this.release?.());
-
-  constructor(
-    private readonly status: number,
-    private readonly contentType: string,
-  ) {}
-
-  /** Headers are out (the size was known): a failure now can only cut the responses off. */
-  get started(): boolean {
-    return this.bytes >= 0;
-  }
-
-  subscribe(res: ServerResponse): void {
-    this.subscribers.push(res);
-    if (!this.started) return;
-    this.open(res);
-    for (const chunk of this.chunks) writeLive(res, chunk);
-    if (this.done) res.end();
-  }
-
-  begin(bytes: number): void {
-    this.bytes = bytes;
-    for (const res of this.subscribers) this.open(res);
-  }
-
-  chunk(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    for (const res of this.subscribers) writeLive(res, chunk);
-  }
-
-  /**
-   * Between chunks: lets the event loop run so the sockets take what was written. The chunks are
-   * held until released anyway, so a slow reader costs no extra memory and assembly need not wait.
-   */
-  pause(): Promise<void> {
-    return new Promise((resolve) => setImmediate(resolve));
-  }
-
-  /** Every chunk is out; `release` hands them back once all responses have finished. */
-  end(release: () => void): void {
-    this.release = release;
-    this.done = true;
-    for (const res of this.subscribers) if (!res.writableEnded) res.end();
-  }
-
-  private open(res: ServerResponse): void {
-    this.shared.use(res);
-    res.writeHead(this.status, bodyHeaders(this.contentType, this.bytes, undefined));
-    if (res.req.method === 'HEAD') res.end();
-  }
-}
-
-/** Not corked: each chunk is handed to the socket right away, the write queue holds what it cannot take. */
-function writeLive(res: ServerResponse, chunk: Buffer): void {
-  if (!res.writableEnded && !res.destroyed) res.write(chunk);
-}
-
 export function sendRendered(res: ServerResponse, r: Rendered, extra: Record<string, string> = {}): void {
   const headers = bodyHeaders(r.contentType, r.bytes, r.encoding, extra);
   r.shared?.use(res);
   res.writeHead(r.status, headers);
   if (res.req.method === 'HEAD') return void res.end();
-  // Corked, headers and every chunk leave in one writev instead of one syscall per chunk.
+  // Corked, headers and every chunk (a merged body is hundreds of pieces) leave in gathered writes
+  // instead of one syscall per chunk.
   res.cork();
   for (const chunk of r.chunks) res.write(chunk);
   res.end();

@@ -4,12 +4,9 @@ import { constants, gzip as gzipCallback } from 'node:zlib';
 import { negotiateFormat } from '../exposition/index.ts';
 import type { ScrapeJob } from '../scrape/index.ts';
 import type { HttpDeps } from './http-deps.ts';
-import { LiveBody, type Rendered, sendRendered } from './respond.ts';
+import { type Rendered, SharedChunks, sendRendered } from './respond.ts';
 
 const gzip = promisify(gzipCallback);
-
-/** The body an uncompressed fan-out writes while assembling, found by every caller sharing the flight. */
-const liveBodies = new WeakMap<Promise<Rendered>, LiveBody>();
 
 /**
  * Scrapes the jobs and answers with the merged exposition in the caller's preferred format. `scope`
@@ -26,29 +23,24 @@ export async function serveMerged(
   const negotiated = negotiateFormat(header(req, 'accept'));
   const wantGzip = acceptsGzip(header(req, 'accept-encoding'));
   const key = `${scope}|${negotiated.format}|${wantGzip ? 'gzip' : 'identity'}`;
-  let created: LiveBody | undefined;
   const flight = deps.fanouts.run(key, async () => {
-    // Set before the first await, so the leader has it as soon as run returns.
-    const live = wantGzip ? undefined : new LiveBody(200, negotiated.contentType);
-    created = live;
     const merged = await deps.scrape.scrape(jobs, {
       format: negotiated.format,
       prometheusTimeout: header(req, 'x-prometheus-scrape-timeout-seconds'),
       targetGzip: wantGzip,
-      ...(live === undefined ? {} : { sink: live }),
     });
     const up = merged.reports.filter((r) => r.up).length;
     deps.metrics.instanceScrapes.inc({ outcome: 'up' }, up);
     deps.metrics.instanceScrapes.inc({ outcome: 'down' }, merged.reports.length - up);
-    if (live !== undefined) {
-      // Already written to every subscriber while it was assembled.
-      live.end(merged.release);
+    if (!wantGzip) {
+      // Every caller sharing the flight writes the same pooled pieces; they go back once all are done.
       return {
         status: 200,
         contentType: negotiated.contentType,
         encoding: undefined,
         chunks: merged.chunks,
         bytes: merged.bytes,
+        shared: new SharedChunks(merged.release),
       } satisfies Rendered;
     }
     // Level 1: metrics text compresses ~10x even at the fastest level, and CPU is the scraper's budget.
@@ -64,17 +56,7 @@ export async function serveMerged(
     } satisfies Rendered;
   });
   deps.metrics.cacheLookups.inc({ cache: 'fanout', result: flight.shared ? 'hit' : 'miss' });
-  if (created !== undefined) liveBodies.set(flight.promise, created);
-  const live = liveBodies.get(flight.promise);
-  if (live === undefined) return sendRendered(res, await flight.promise);
-  live.subscribe(res);
-  try {
-    await flight.promise;
-  } catch (err) {
-    // Before the headers went out the caller answers as for any failure; after, it can only cut off.
-    if (!live.started) throw err;
-    res.destroy(err instanceof Error ? err : undefined);
-  }
+  sendRendered(res, await flight.promise);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -10,11 +10,32 @@ const INSTANCE_LABELS = new Set([
 ]);
 
 /**
+ * Per discovered target (an object that lives until discovery replaces it), the labels of each index
+ * asked for so far: the same array every scrape, so the merge can reuse what it derived from it.
+ */
+const cache = new WeakMap<DiscoveredTarget, Array<readonly LabelPair[] | undefined>>();
+
+/** `labelsOf`, the same array for the same target and index for as long as the target lives. */
+export function instanceLabels(dt: DiscoveredTarget, index: number): readonly LabelPair[] {
+  let byIndex = cache.get(dt);
+  if (byIndex === undefined) {
+    byIndex = [];
+    cache.set(dt, byIndex);
+  }
+  let labels = byIndex[index];
+  if (labels === undefined) {
+    labels = Object.freeze(labelsOf(dt, index));
+    byIndex[index] = labels;
+  }
+  return labels;
+}
+
+/**
  * The target labels of one instance, in output order: the five CF labels, then the binding's static
  * labels. The broker validates static label names; invalid or reserved ones are skipped here again,
  * because one bad name would otherwise make the synthetic series of the whole space unparsable.
  */
-export function instanceLabels(dt: DiscoveredTarget, index: number): LabelPair[] {
+function labelsOf(dt: DiscoveredTarget, index: number): LabelPair[] {
   const appGuid = dt.app?.guid ?? dt.target.appGuid;
   const labels: LabelPair[] = [
     ['org_name', dt.org?.name ?? ''],

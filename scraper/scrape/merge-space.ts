@@ -1,5 +1,4 @@
 import {
-  type AssemblySink,
   type ChunkPool,
   createMerger,
   type ExpositionFormat,
@@ -25,8 +24,8 @@ export interface MergedSpace {
 }
 
 /**
- * The merge of one space's instances, fed as they arrive: each body is parsed (pass 1) on arrival,
- * overlapping the fetches still in flight, so only the assembly is left once the last one is in.
+ * The merge of one space's instances, fed as they arrive: each body is parsed and written into its
+ * pieces on arrival, overlapping the fetches still in flight, so little is left once the last one is in.
  */
 export interface SpaceMerge {
   /** Instance `position` has its outcome. Each position once. */
@@ -37,13 +36,6 @@ export interface SpaceMerge {
    * when an app exposes a family of the same name, whose samples are then dropped as conflicting.
    */
   finish(instances: readonly ScrapedInstance[]): MergedSpace;
-  /** `finish`, handing each chunk to `sink` as soon as it is full and awaiting its `pause` after each. */
-  finishStreaming(instances: readonly ScrapedInstance[], sink: StreamSink): Promise<MergedSpace>;
-}
-
-/** Receives the merged output while it is assembled; assembly goes on once `pause` resolves. */
-export interface StreamSink extends AssemblySink {
-  pause(): Promise<void>;
 }
 
 export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): SpaceMerge {
@@ -87,11 +79,6 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
     finish(instances) {
       const reports = addSynthetic(instances);
       const { chunks, bytes, release } = merger.finish();
-      return { chunks, bytes, reports, release };
-    },
-    async finishStreaming(instances, sink) {
-      const reports = addSynthetic(instances);
-      const { chunks, bytes, release } = await merger.finishStreaming(sink, () => sink.pause());
       return { chunks, bytes, reports, release };
     },
   };

@@ -5,7 +5,7 @@ import { scrapeBudgetMs } from './deadline.ts';
 import { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 import { instanceLabels } from './instance-labels.ts';
 import { instanceRequest } from './instance-request.ts';
-import { createSpaceMerge, type MergedSpace, type ScrapedInstance, type StreamSink } from './merge-space.ts';
+import { createSpaceMerge, type MergedSpace, type ScrapedInstance } from './merge-space.ts';
 import type { Semaphore } from './semaphore.ts';
 import { Semaphore as RequestSemaphore } from './semaphore.ts';
 import type { ScrapeOutcome } from './types.ts';
@@ -47,8 +47,6 @@ export interface ScrapeOptions {
    * i.e. when the caller accepts gzip itself (Prometheus does by default). Default true.
    */
   targetGzip?: boolean;
-  /** Receives the merged output chunk by chunk while it is assembled (e.g. to write it out meanwhile). */
-  sink?: StreamSink;
 }
 
 const ACCEPT = {
@@ -143,16 +141,14 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       const outcomes: ScrapeOutcome[] = await Promise.all(
         jobs.map(async (job, i) => {
           const outcome = await local.run(() => deps.global.run(() => scrapeOne(job, options, start, arena)));
-          // Parsed now, while the other fetches are still in flight.
+          // Parsed and written now, while the other fetches are still in flight.
           merge.arrived(i, instance(i, outcome));
           return outcome;
         }),
       );
       await explain(jobs, outcomes);
       const instances = outcomes.map((outcome, i) => instance(i, outcome));
-      const merged = options.sink
-        ? await merge.finishStreaming(instances, options.sink)
-        : merge.finish(instances);
+      const merged = merge.finish(instances);
       if (deps.onFailure) {
         for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown');
       }

@@ -26,10 +26,18 @@ const bodies: [string, string | undefined][] = [
   ['# TYPE z gauge\nz 1\ny_total 3\n', undefined],
 ];
 
+// A family over PIECE_MIN_BYTES per input: written on arrival, as a piece.
+const large = `# TYPE big gauge\n${Array.from({ length: 300 }, (_, k) => `big{k="${k}"} ${k}\n`).join('')}`;
+
 describe('createMerger', () => {
-  for (const format of ['text', 'openmetrics'] as ExpositionFormat[]) {
-    it(`gives the one-shot result whatever order inputs arrive in (${format})`, () => {
-      const inputs = bodies.map(([b, ct], i) => input(b, i, ct));
+  for (const [format, pieces] of [
+    ['text', false],
+    ['openmetrics', false],
+    ['text', true],
+    ['openmetrics', true],
+  ] as [ExpositionFormat, boolean][]) {
+    it(`gives the one-shot result whatever order inputs arrive in (${format}${pieces ? ', with pieces' : ''})`, () => {
+      const inputs = bodies.map(([b, ct], i) => input(pieces && ct === undefined ? b + large : b, i, ct));
       const expected = mergeExpositions(inputs, format);
       for (const order of [
         [4, 3, 2, 1, 0],
@@ -67,23 +75,29 @@ describe('createMerger', () => {
     expect(() => merger.skip(0)).toThrow();
   });
 
-  it('writes pooled chunks again once released, with the same bytes as without a pool', () => {
-    const inputs = bodies.map(([body, type], i) => input(body, i, type));
+  it('writes into pooled memory again once released, with the same bytes as without a pool', () => {
+    // Small families (written at the end) and one large family per input (written on arrival as a
+    // piece), enough to fill several 16 KB chunks: larger than Node's shared pool for small buffers,
+    // so a chunk's ArrayBuffer identifies it.
+    const CHUNK = 16 * 1024;
+    const inputs = Array.from({ length: 60 }, (_, i) => {
+      const [body, type] = bodies[i % bodies.length] as [string, string | undefined];
+      return input(type === undefined ? body + large : body, i, type);
+    });
     const expected = Buffer.concat(mergeExpositions(inputs, 'text').chunks).toString();
-    // Chunks of 64 bytes: the output spans several, and a released one is written over by the next merge.
-    const pool = new ChunkPool(1 << 20, 64);
+    expect(expected).toContain('big{cf_instance_number="59",k="299"} 299\n');
+    const pool = new ChunkPool(4 << 20, CHUNK);
+    const pooled = (chunks: Buffer[]) => chunks.filter((c) => c.buffer.byteLength === CHUNK);
     const first = mergeExpositions(inputs, 'text', pool);
-    expect(first.chunks.length).toBeGreaterThan(1);
+    const firstBuffers = new Set(pooled(first.chunks).map((c) => c.buffer));
+    expect(firstBuffers.size).toBeGreaterThan(2);
     expect(Buffer.concat(first.chunks).toString()).toBe(expected);
-    const at = (c: Buffer) => [c.buffer, c.byteOffset] as const;
-    const firstChunks = first.chunks.map(at);
     first.release();
     first.release();
     const second = mergeExpositions(inputs, 'text', pool);
     expect(Buffer.concat(second.chunks).toString()).toBe(expected);
-    const reused = second.chunks.filter((c) =>
-      firstChunks.some(([b, o]) => b === c.buffer && o === c.byteOffset),
-    );
-    expect(reused.length).toBe(second.chunks.length);
+    const secondBuffers = new Set(pooled(second.chunks).map((c) => c.buffer));
+    expect([...secondBuffers].every((b) => firstBuffers.has(b))).toBe(true);
+    expect(secondBuffers.size).toBe(firstBuffers.size);
   });
 });
