@@ -5,6 +5,9 @@
 // 200 bodies through the same gorouter; fetch-and-discard printed for information. Alternating runs,
 // medians, ratios; the scraper's peak RSS growth (sampled from /proc) vs the merged response size.
 // Goals: scraper ≤ 1.5× proxy; peak RSS growth ≤ 3× response size.
+// The scraper runs with the Node flags of `npm run scraper` (package.json), as deployed. Each request
+// starts after a short idle pause, so none pays for GC work another left behind in the shared sandbox
+// process. CPU per request (from /proc) is printed for both sides.
 // Run: npx tsx bench/space-scrape.bench.ts   (RUNS=20 for more rounds)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +27,7 @@ const PAYLOAD_BYTES = 100_000;
 const RUNS = Number(process.env.RUNS ?? 12);
 const WARMUP = 3;
 const CREDENTIALS_KEY = 'space-scrape-bench-key-0123456789';
+const SETTLE_MS = 100;
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
@@ -31,6 +35,13 @@ const median = (v: number[]) => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** The Node flags `npm run scraper` starts the scraper with (`tsx <flags> scraper/main.ts`). */
+function scraperNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts.scraper ?? '').split(/\s+/);
+  return words.slice(1, words.indexOf('scraper/main.ts'));
+}
 
 function spawnChild(
   args: string[],
@@ -52,6 +63,12 @@ function spawnChild(
   });
 }
 
+/** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat, 10 ms ticks). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
@@ -62,6 +79,7 @@ async function timedGet(
   url: string,
   headers: Record<string, string>,
 ): Promise<{ ms: number; bytes: number }> {
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const started = performance.now();
   const res = await request(url, { headers });
   let bytes = 0;
@@ -129,7 +147,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'targets.json'), JSON.stringify(targets));
 
     const scraper = await spawnChild(
-      ['scraper/main.ts'],
+      [...scraperNodeFlags(), 'scraper/main.ts'],
       {
         PORT: '0',
         DATABASE_URL: pg.url,
@@ -183,6 +201,8 @@ async function main(): Promise<void> {
     }, 10);
 
     const times = { scraper: [] as number[], proxy: [] as number[], discard: [] as number[] };
+    const cpu = { scraper: [] as number[], proxy: [] as number[] };
+    const proxyPid = proxy.child.pid as number;
     let scraperBytes = 0;
     let proxyBytes = 0;
     for (let run = 0; run < RUNS; run++) {
@@ -193,11 +213,15 @@ async function main(): Promise<void> {
           : (['proxy', 'discard', 'scraper'] as const);
       for (const which of order) {
         if (which === 'scraper') {
+          const c0 = cpuMsOf(pid);
           const r = await timedGet(scraperUrl, plain);
+          cpu.scraper.push(cpuMsOf(pid) - c0);
           times.scraper.push(r.ms);
           scraperBytes = r.bytes;
         } else if (which === 'proxy') {
+          const c0 = cpuMsOf(proxyPid);
           const r = await timedGet(`${proxyBase}/concat`, {});
+          cpu.proxy.push(cpuMsOf(proxyPid) - c0);
           times.proxy.push(r.ms);
           proxyBytes = r.bytes;
         } else {
@@ -225,6 +249,9 @@ async function main(): Promise<void> {
     console.log(`  ratio scraper/discard ${(ms.scraper / ms.discard).toFixed(2)}×   (information)`);
     console.log(
       `  scraper RSS: base ${mb(rssBase)}, peak ${mb(rssPeak)}, growth ${mb(growth)} = ${(growth / scraperBytes).toFixed(2)}× response (goal ≤ 3×)  ${growth / scraperBytes <= 3 ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `  CPU per request (median, user+sys): scraper ${median(cpu.scraper).toFixed(0)} ms, proxy ${median(cpu.proxy).toFixed(0)} ms   (scraper flags: ${scraperNodeFlags().join(' ') || 'none'})`,
     );
     console.log(`  all runs (ms): scraper ${times.scraper.map((t) => t.toFixed(0)).join(' ')}`);
     console.log(`                 proxy   ${times.proxy.map((t) => t.toFixed(0)).join(' ')}`);
