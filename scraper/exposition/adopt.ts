@@ -8,13 +8,15 @@ import { type ExpositionFormat, MetricType } from './entry.ts';
 import { convertHelp } from './escape.ts';
 import { outputFamily } from './family-naming.ts';
 import type { LocalFamily } from './input-scan.ts';
-import type { MergedFamily } from './writer.ts';
+import type { MergedFamily, Segments } from './writer.ts';
 
 export interface MergedFamilies {
   readonly byName: Map<string, MergedFamily>;
   readonly order: MergedFamily[];
   readonly reserved: ReadonlySet<string>;
-  /** Shares written on arrival, referred to by index from the families' segments. */
+  /** Every family's segments, in adoption order. */
+  readonly segments: Segments;
+  /** Shares written on arrival, referred to by index from segments. */
   readonly pieces: Buffer[];
 }
 
@@ -32,7 +34,7 @@ export function adopt(
   merged: MergedFamilies,
   owner: boolean,
 ): Adopted {
-  const { byName, order, reserved, pieces } = merged;
+  const { byName, order, reserved, pieces, segments } = merged;
   let samples = 0;
   let dropped = 0;
   const localNames = from === 'text' && to === 'openmetrics' ? new Set(locals.map((l) => l.name)) : undefined;
@@ -73,7 +75,6 @@ export function adopt(
           type: target.type,
           help: undefined,
           unit: undefined,
-          segments: [],
           bytes: 0,
         };
         byName.set(target.name, family);
@@ -93,15 +94,15 @@ export function adopt(
       family.unit = body.subarray(local.unitStart, local.unitEnd);
     }
     if (local.piece !== undefined) {
-      family.segments.push(-1, pieces.length, 0);
+      segments.push(family.index, -1, pieces.length, 0);
       pieces.push(local.piece);
     } else if (local.firstFrom >= 0) {
-      family.segments.push(index, local.firstFrom, local.firstTo);
+      segments.push(family.index, index, local.firstFrom, local.firstTo);
     }
     const more = local.piece === undefined ? local.moreSegments : undefined;
     if (more !== undefined) {
       for (let s = 0; s < more.length; s += 2) {
-        family.segments.push(index, more[s] as number, more[s + 1] as number);
+        segments.push(family.index, index, more[s] as number, more[s + 1] as number);
       }
     }
     family.bytes += local.bytes;

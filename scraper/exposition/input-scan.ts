@@ -29,21 +29,43 @@ export class LocalFamily {
    */
   firstFrom = -1;
   firstTo = -1;
-  moreSegments: number[] | undefined;
+  moreSegments: number[] | undefined = undefined;
   samples = 0;
   /** Output bytes of this family's samples. */
   bytes = 0;
-  /** Those bytes, once pass 2 has written them (writer.ts). */
-  piece: Buffer | undefined;
+  /** Those bytes, when pass 2 wrote them on arrival (writer.ts). */
+  piece: Buffer | undefined = undefined;
   /** OM → text: the gauge family this family's `_created` samples are written to. */
-  created: LocalFamily | undefined;
-  private cachedName: string | undefined;
+  created: LocalFamily | undefined = undefined;
+  private cachedName: string | undefined = undefined;
 
   constructor(
-    readonly body: Buffer,
-    readonly nameStart: number,
-    readonly nameEnd: number,
+    public body: Buffer,
+    public nameStart: number,
+    public nameEnd: number,
   ) {}
+
+  /** Back to a fresh family (see LocalFamilies). */
+  reset(body: Buffer, nameStart: number, nameEnd: number): this {
+    this.body = body;
+    this.nameStart = nameStart;
+    this.nameEnd = nameEnd;
+    this.type = MetricType.Unknown;
+    this.typed = false;
+    this.helpStart = -1;
+    this.helpEnd = -1;
+    this.unitStart = -1;
+    this.unitEnd = -1;
+    this.firstFrom = -1;
+    this.firstTo = -1;
+    this.moreSegments = undefined;
+    this.samples = 0;
+    this.bytes = 0;
+    this.piece = undefined;
+    this.created = undefined;
+    this.cachedName = undefined;
+    return this;
+  }
 
   addSegment(from: number, to: number): void {
     if (this.firstFrom < 0) {
@@ -62,8 +84,37 @@ export class LocalFamily {
   }
 }
 
+/**
+ * LocalFamily objects for reuse. An input's families are dead once it is adopted into the merged
+ * families, and the next input needs about as many: an exposition of 1,200 families times 200 inputs
+ * was otherwise ~45 MB of short-lived objects per merge, and most of its young-generation collections.
+ */
+export class LocalFamilies {
+  private readonly free: LocalFamily[] = [];
+  private readonly lists: LocalFamily[][] = [];
+
+  /** An empty list for one input's families. */
+  list(): LocalFamily[] {
+    return this.lists.pop() ?? [];
+  }
+
+  take(body: Buffer, nameStart: number, nameEnd: number): LocalFamily {
+    const f = this.free.pop();
+    return f === undefined ? new LocalFamily(body, nameStart, nameEnd) : f.reset(body, nameStart, nameEnd);
+  }
+
+  /** `families` (the list and its members) are not read any more by anyone. */
+  give(families: LocalFamily[]): void {
+    for (const f of families) this.free.push(f);
+    families.length = 0;
+    this.lists.push(families);
+  }
+}
+
 export interface ScanContext {
   readonly outFormat: ExpositionFormat;
+  /** Where the input's LocalFamily objects come from. */
+  readonly families: LocalFamilies;
   readonly records: SampleRecords;
   readonly side: ByteSink;
   readonly targets: TargetLabels;
@@ -103,10 +154,15 @@ const ENTRY_SAMPLE = 5;
  * no place for it inside a counter, histogram or summary, so it becomes a gauge family of that name, as
  * client libraries write it in text: Prometheus then stores the same series either way.
  */
-function createdFamilyOf(parent: LocalFamily, p: ExpositionParser, families: LocalFamily[]): LocalFamily {
+function createdFamilyOf(
+  parent: LocalFamily,
+  p: ExpositionParser,
+  families: LocalFamily[],
+  pool: LocalFamilies,
+): LocalFamily {
   let created = parent.created;
   if (created === undefined) {
-    created = new LocalFamily(p.buf, p.nameStart, p.nameEnd);
+    created = pool.take(p.buf, p.nameStart, p.nameEnd);
     created.type = MetricType.Gauge;
     created.typed = true;
     created.helpStart = parent.helpStart;
@@ -118,7 +174,7 @@ function createdFamilyOf(parent: LocalFamily, p: ExpositionParser, families: Loc
 }
 
 export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
-  const families: LocalFamily[] = [];
+  const families = ctx.families.list();
   // Built lazily: only inputs whose samples leave their family's block ever need a lookup by name.
   const byName: FamilyIndex = { map: new Map(), synced: 0 };
   const { records, targets, outFormat, insertions } = ctx;
@@ -153,14 +209,15 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
           suffix = memberSuffix(p, fam);
         } else {
           // A sample with no family of its own: untyped, as Prometheus treats it.
-          fam = new LocalFamily(buf, p.nameStart, p.nameEnd);
+          fam = ctx.families.take(buf, p.nameStart, p.nameEnd);
           families.push(fam);
           suffix = Suffix.None;
         }
         cur = fam;
       }
       lastSuffix = suffix;
-      if (omToText && isCreatedSample(fam.type, suffix as Suffix)) fam = createdFamilyOf(fam, p, families);
+      if (omToText && isCreatedSample(fam.type, suffix as Suffix))
+        fam = createdFamilyOf(fam, p, families, ctx.families);
       if (open !== fam) {
         if (open !== undefined) open.addSegment(segFrom, records.length);
         open = fam;
@@ -223,7 +280,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
           ? fam.helpStart < 0
           : fam.samples === 0 && (entry === Entry.Type ? !fam.typed : fam.unitStart < 0));
       if (!fits) {
-        fam = new LocalFamily(buf, p.nameStart, p.nameEnd);
+        fam = ctx.families.take(buf, p.nameStart, p.nameEnd);
         families.push(fam);
         cur = fam;
       }

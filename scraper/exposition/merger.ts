@@ -10,11 +10,11 @@ import { ByteSink, byteView } from './byte-sink.ts';
 import type { ChunkPool } from './chunk-pool.ts';
 import { createParser, formatOfContentType } from './create-parser.ts';
 import type { ExpositionFormat } from './entry.ts';
-import { type LocalFamily, scanInput } from './input-scan.ts';
+import { LocalFamilies, type LocalFamily, scanInput } from './input-scan.ts';
 import type { InputOutcome, MergeInput, MergeResult } from './merge.ts';
 import { SampleRecords } from './sample-records.ts';
 import { prepareLabels } from './target-labels.ts';
-import { assemble, PieceMemory, type Prepared, writePieces } from './writer.ts';
+import { assemble, PieceMemory, type Prepared, Segments, writePieces } from './writer.ts';
 
 export interface MergerOptions {
   /** Total body bytes expected, when known: sizes the record store so it rarely grows. */
@@ -40,7 +40,7 @@ export interface Merger {
 }
 
 interface Scanned {
-  readonly families: readonly LocalFamily[];
+  readonly families: LocalFamily[];
   readonly body: Buffer;
   readonly from: ExpositionFormat;
   readonly owner: boolean;
@@ -55,9 +55,11 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     byName: new Map(),
     order: [],
     reserved: new Set(options.reserved),
+    segments: new Segments(),
     pieces: [],
   };
   const pieceMemory = new PieceMemory(options.pool);
+  const localFamilies = new LocalFamilies();
   const prepared: Prepared[] = [];
   const outcomes: (InputOutcome | undefined)[] = [];
   const pending = new Map<number, Scanned>();
@@ -78,6 +80,7 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       scanned.owner,
     );
     outcomes[position] = { ok: true, samples: a.samples, conflictsDropped: a.conflictsDropped };
+    localFamilies.give(scanned.families);
   }
 
   /** Adopts the pending inputs in position order; `all` also steps over positions never added. */
@@ -119,6 +122,7 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     try {
       const scan = scanInput(createParser(input.body, from), {
         outFormat: format,
+        families: localFamilies,
         records,
         side,
         targets,
@@ -150,6 +154,7 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       records,
       side.buf,
       prepared,
+      merged.segments,
       merged.pieces,
       options.pool,
     );
