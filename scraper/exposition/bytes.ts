@@ -92,8 +92,8 @@ export const CLASS_LABEL_CHAR = 8;
 /** Bytes that end the plain run of a label value: `"`, `\\`, LF, and any non-ASCII byte. */
 export const CLASS_VALUE_STOP = 16;
 
-function buildCharClass(): Uint8Array {
-  const table = new Uint8Array(256);
+function buildCharClass(): number[] {
+  const table: number[] = [];
   for (let c = 0; c < 256; c++) {
     let flags = 0;
     if (isMetricStart(c)) flags |= CLASS_METRIC_START;
@@ -101,10 +101,14 @@ function buildCharClass(): Uint8Array {
     if (isLabelStart(c)) flags |= CLASS_LABEL_START;
     if (isLabelChar(c)) flags |= CLASS_LABEL_CHAR;
     if (c === QUOTE || c === BACKSLASH || c === LF || c >= 0x80) flags |= CLASS_VALUE_STOP;
-    table[c] = flags;
+    table.push(flags);
   }
   return table;
 }
 
-/** Read-only after module load. */
-export const CHAR_CLASS: Readonly<Uint8Array> = buildCharClass();
+/**
+ * Read-only after module load. A plain array of small integers, not a Uint8Array: once anything in the
+ * process has detached an ArrayBuffer (undici's wasm parser does when its memory grows; tsx's loader
+ * too), every typed array access carries a detach check, and the lexers look up one class per byte.
+ */
+export const CHAR_CLASS: readonly number[] = buildCharClass();
