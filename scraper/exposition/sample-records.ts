@@ -54,10 +54,8 @@ export class SampleRecords {
     let data = this.data;
     const n = this.length;
     if (n + 4 > data.length) {
-      const grown = uninitialized(data.length * 2);
-      grown.set(data);
-      this.data = grown;
-      data = grown;
+      data = doubled(data);
+      this.data = data;
     }
     data[n] = a;
     data[n + 1] = b;
@@ -65,6 +63,13 @@ export class SampleRecords {
     data[n + 3] = d;
     this.length = n + 4;
   }
+}
+
+/** A store twice the size holding the same ints: the growth step of the append-only int stores. */
+export function doubled(data: Int32Array): Int32Array {
+  const grown = uninitialized(data.length * 2);
+  grown.set(data);
+  return grown;
 }
 
 /**

@@ -12,7 +12,7 @@ import { type ByteView, byteView, copyView } from './byte-sink.ts';
 import { CHUNK_BYTES, type ChunkPool } from './chunk-pool.ts';
 import { type ExpositionFormat, type MetricType, metricTypeName } from './entry.ts';
 import type { LocalFamily } from './input-scan.ts';
-import type { SampleRecords } from './sample-records.ts';
+import { doubled, type SampleRecords } from './sample-records.ts';
 
 /** A family's bytes from one input at least this large are written on arrival, as a piece. */
 export const PIECE_MIN_BYTES = 4096;
@@ -39,17 +39,15 @@ export interface MergedFamily {
  * times 200 inputs) was most of a merge's garbage.
  */
 export class Segments {
-  data = new Int32Array(4096);
+  data: Int32Array = new Int32Array(4096);
   length = 0;
 
   push(family: number, input: number, from: number, to: number): void {
     let d = this.data;
     const n = this.length;
     if (n + 4 > d.length) {
-      const grown = new Int32Array(d.length * 2);
-      grown.set(d);
-      this.data = grown;
-      d = grown;
+      d = doubled(d);
+      this.data = d;
     }
     d[n] = family;
     d[n + 1] = input;
