@@ -15,7 +15,7 @@ import type { LocalFamily } from './input-scan.ts';
 import { doubled, type SampleRecords } from './sample-records.ts';
 
 /** A family's bytes from one input at least this large are written on arrival, as a piece. */
-export const PIECE_MIN_BYTES = 4096;
+const PIECE_MIN_BYTES = 4096;
 
 export interface MergedFamily {
   readonly name: string;
