@@ -42,6 +42,8 @@ export class Segments {
   data: Int32Array = new Int32Array(4096);
   length = 0;
 
+  // Its own push rather than SampleRecords': a shared method would make the call in pass 1's per-sample
+  // loop (records.push) see two receiver classes instead of one.
   push(family: number, input: number, from: number, to: number): void {
     let d = this.data;
     const n = this.length;
