@@ -18,7 +18,7 @@ import { request } from 'undici';
 import { connectDatabase } from '../common/db/connect.ts';
 import { startEmbeddedPostgres } from '../common/db/embedded.ts';
 import { migrateToLatest } from '../common/db/migrate.ts';
-import { hashPassword, SecretKeys } from '../common/secrets.ts';
+import { SecretKeys } from '../common/secrets.ts';
 import { startSandbox } from '../sandbox/index.ts';
 
 const APPS = 50;
@@ -139,7 +139,8 @@ async function main(): Promise<void> {
       instance_id: instanceId,
       kind: 'key',
       key_username: 'bench',
-      key_password_hash: await hashPassword(password),
+      key_password_hash: keys.keyPasswordVerifier(password),
+      credentials_key_id: keys.currentId,
       key_salt: 'salt',
       request_digest: 'd',
     });

@@ -2,7 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
+import { rekeyStoredSecrets } from '../common/db/rekey.ts';
 import type { Logger } from '../common/logging.ts';
+import { SecretKeys } from '../common/secrets.ts';
 import { createBrokerApp } from './app.ts';
 
 export interface StartBrokerOptions {
@@ -27,6 +29,12 @@ export interface RunningBroker {
 }
 
 export async function startBroker(options: StartBrokerOptions): Promise<RunningBroker> {
+  const { config } = options;
+  await rekeyStoredSecrets(
+    options.db,
+    new SecretKeys(config.credentialsKey, config.credentialsKeyPrevious),
+    options.logger,
+  );
   const app = createBrokerApp(options);
   const server = createServer(app);
   // The CC waits up to 60 s for an answer; keep-alive connections must outlive its idle reuse.

@@ -16,6 +16,7 @@ const REDACTED_PATHS = [
   '*.clientSecret',
   '*.client_secret',
   '*.credentialsKey',
+  '*.credentialsKeyPrevious',
   '*.credentials',
   '*.authorization',
   '*.token',

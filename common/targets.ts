@@ -61,6 +61,8 @@ export interface StoredAppBinding {
   parameters: Json;
   /** Encrypted JSON of the secret parameter fields, or null. */
   secrets: string | null;
+  /** The credentials key its derived credentials were issued under; null: the current one. */
+  credentials_key_id: string | null;
   instance_parameters: Json;
 }
 
@@ -85,14 +87,14 @@ export function resolveTarget(row: StoredAppBinding, keys: SecretKeys): ScrapeTa
     path: pick<string>('path') ?? DEFAULT_PATH,
     scheme: pick<'http' | 'https'>('scheme') ?? 'https',
     ...(route !== undefined && { route }),
-    auth: resolveAuth((own.auth ?? defaults.auth) as Json | undefined, row.id, keys),
+    auth: resolveAuth((own.auth ?? defaults.auth) as Json | undefined, row, keys),
     labels,
     honorLabels: pick<boolean>('honor_labels') ?? false,
     ...(timeout !== undefined && { scrapeTimeoutMs: timeout }),
   };
 }
 
-function resolveAuth(auth: Json | undefined, bindingId: string, keys: SecretKeys): TargetAuth {
+function resolveAuth(auth: Json | undefined, row: StoredAppBinding, keys: SecretKeys): TargetAuth {
   switch (auth?.type) {
     case 'none':
       return { type: 'none' };
@@ -107,6 +109,9 @@ function resolveAuth(auth: Json | undefined, bindingId: string, keys: SecretKeys
         ...(Array.isArray(auth.scopes) && { scopes: auth.scopes.map(String) }),
       };
     default:
-      return { type: 'binding', ...keys.bindingCredentials(bindingId) };
+      return {
+        type: 'binding',
+        ...keys.bindingCredentials(row.id, row.credentials_key_id ?? keys.currentId),
+      };
   }
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './001-initial.ts';
+import * as credentialsKeyId from './002-credentials-key-id.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -10,7 +11,10 @@ interface Migration {
  * Migrations are imported, not discovered on disk, so they run the same under tsx, vitest and compiled
  * output. Append new ones; never edit or reorder a released one.
  */
-const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [['001-initial', initial]];
+const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['001-initial', initial],
+  ['002-credentials-key-id', credentialsKeyId],
+];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => MIGRATIONS.map(([, migration]) => migration),

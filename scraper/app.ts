@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
+import { rekeyStoredSecrets } from '../common/db/rekey.ts';
 import type { Logger } from '../common/logging.ts';
 import { SecretKeys } from '../common/secrets.ts';
-import { createAuthenticator, createXsuaaVerifier, KeyVerifier } from './auth/index.ts';
+import { createAuthenticator, createXsuaaVerifier, FailureLimiter } from './auth/index.ts';
 import { createBindingsStore } from './bindings/index.ts';
 import { createCcRequestCounter, createCloudControllerClient } from './cf/index.ts';
 import { createDiscovery, createDiscoveryMetrics } from './discovery/index.ts';
@@ -49,7 +50,8 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
   const clock = options.clock ?? Date.now;
   const databaseUrl = options.databaseUrl ?? config.database.url;
   if (!databaseUrl) throw new Error('startScraper: no database URL');
-  const keys = new SecretKeys(config.credentialsKey);
+  const keys = new SecretKeys(config.credentialsKey, config.credentialsKeyPrevious);
+  await rekeyStoredSecrets(db, keys, logger.child({ part: 'rekey' }));
   const metrics = createScraperMetrics();
 
   const bindings = createBindingsStore({
@@ -102,11 +104,12 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
   });
   const authenticate = createAuthenticator({
     bindings,
-    keys: new KeyVerifier({ clock }),
+    keys,
+    limiter: new FailureLimiter({ clock }),
     jwt: config.xsuaa.credentials
       ? createXsuaaVerifier(config.xsuaa.credentials, config.xsuaa.readScope)
       : undefined,
-    onCacheLookup: (hit) => metrics.cacheLookups.inc({ cache: 'credentials', result: hit ? 'hit' : 'miss' }),
+    onFailure: (reason) => metrics.authFailures.inc({ reason }),
   });
 
   const server = createServer(

@@ -10,6 +10,7 @@ export interface ScraperMetrics {
   scrapeFailures: Counter<'reason'>;
   instanceScrapes: Counter<'outcome'>;
   cacheLookups: Counter<'cache' | 'result'>;
+  authFailures: Counter<'reason'>;
   /** Set from the discovery view at collection time. */
   targets: Gauge<'state'>;
 }
@@ -38,9 +39,15 @@ export function createScraperMetrics(): ScraperMetrics {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    authFailures: new Counter({
+      name: 'promregator_auth_failures_total',
+      help: 'Refused requests by reason (missing_credentials, unknown_user, wrong_password, rate_limited, invalid_token, …)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     cacheLookups: new Counter({
       name: 'promregator_cache_lookups_total',
-      help: 'Cache lookups by cache (credentials, fanout) and result (hit, miss)',
+      help: 'Cache lookups by cache (fanout) and result (hit, miss)',
       labelNames: ['cache', 'result'] as const,
       registers,
     }),

@@ -1,4 +1,4 @@
-import { hashPassword, randomSecret } from '../../common/secrets.ts';
+import { RetiredKeyError, randomSecret } from '../../common/secrets.ts';
 import { splitSecrets } from '../../common/targets.ts';
 import { OSB_ERRORS, OsbError } from '../osb/errors.ts';
 import type {
@@ -33,20 +33,30 @@ function notFound(instanceId: string, bindingId: string): OsbError {
 }
 
 function credentialsOf(deps: ServiceDeps, row: BindingRow, instance: InstanceView): JsonObject {
-  if (row.kind === 'app') return appBindingCredentials(deps.keys, row.id, row.parameters);
-  return serviceKeyCredentials({
-    keys: deps.keys,
-    scraperPublicUrl: deps.scraperPublicUrl,
-    bindingId: row.id,
-    username: row.key_username ?? '',
-    salt: row.key_salt ?? '',
-    instance,
-  });
+  const keyId = row.credentials_key_id ?? deps.keys.currentId;
+  try {
+    if (row.kind === 'app') return appBindingCredentials(deps.keys, row.id, keyId, row.parameters);
+    return serviceKeyCredentials({
+      keys: deps.keys,
+      keyId,
+      scraperPublicUrl: deps.scraperPublicUrl,
+      bindingId: row.id,
+      username: row.key_username ?? '',
+      salt: row.key_salt ?? '',
+      instance,
+    });
+  } catch (error) {
+    // Issued under a key the operator has since removed: nothing can derive these credentials again.
+    if (error instanceof RetiredKeyError) {
+      return { notice: 'issued under a retired credentials key: bind again (or create a new service key)' };
+    }
+    throw error;
+  }
 }
 
 /**
  * An app binding when an app guid is given, else a service key. Secrets in the parameters are stored
- * encrypted; a key's password only as a salted hash (it is derived from the stored salt when returned).
+ * encrypted; a key's password only as a keyed digest (it is derived from the stored salt when returned).
  */
 export async function bind(
   deps: ServiceDeps,
@@ -58,14 +68,14 @@ export async function bind(
   deps.validators.binding(details.parameters);
   const kind = details.app_guid === undefined ? 'key' : 'app';
   const { open, secrets } = splitSecrets(details.parameters);
-  const digest = deps.keys.requestDigest({
+  const attributes = {
     instance_id: instanceId,
     kind,
     app_guid: details.app_guid ?? null,
     parameters: details.parameters,
-  });
-  // Hashing is slow on purpose; done before the transaction so no lock waits for it.
-  const key = kind === 'key' ? await newServiceKey(deps, bindingId) : undefined;
+  };
+  const digest = deps.keys.requestDigest(attributes);
+  const key = kind === 'key' ? newServiceKey(deps, bindingId) : undefined;
 
   return deps.db.transaction(async (trx) => {
     // KEY SHARE: concurrent binds proceed together, a concurrent deprovision waits for them (or they for it).
@@ -95,12 +105,14 @@ export async function bind(
       key_password_hash: key?.passwordHash ?? null,
       key_salt: key?.salt ?? null,
       request_digest: digest,
+      credentials_key_id: deps.keys.currentId,
     };
     const inserted = (await trx(TABLE).insert(row).onConflict('id').ignore().returning('*')) as BindingRow[];
     const created = inserted[0];
     if (created) return { alreadyExists: false, credentials: credentialsOf(deps, created, instance) };
     const existing = (await trx(TABLE).where({ id: bindingId }).first()) as BindingRow | undefined;
-    if (existing && existing.request_digest === digest) {
+    // Any configured key: a digest taken before a key rotation still recognises the identical request.
+    if (existing && deps.keys.digestMatches(attributes, existing.request_digest)) {
       return { alreadyExists: true, credentials: credentialsOf(deps, existing, instance) };
     }
     throw new OsbError(
@@ -110,11 +122,11 @@ export async function bind(
   });
 }
 
-async function newServiceKey(deps: ServiceDeps, bindingId: string) {
+function newServiceKey(deps: ServiceDeps, bindingId: string) {
   const salt = randomSecret(16);
   const password = deps.keys.serviceKeyPassword(bindingId, salt);
   // Random, so the user name reveals nothing and stays unique even when a key id is reused.
-  return { username: `key-${randomSecret(12)}`, salt, passwordHash: await hashPassword(password) };
+  return { username: `key-${randomSecret(12)}`, salt, passwordHash: deps.keys.keyPasswordVerifier(password) };
 }
 
 export async function getBinding(

@@ -16,14 +16,14 @@ import {
 
 /** The OSB contract over the Postgres schema of migrations/001-initial.ts. */
 export function createBrokerService(options: {
-  config: Pick<Config, 'broker' | 'credentialsKey' | 'scraperPublicUrl'>;
+  config: Pick<Config, 'broker' | 'credentialsKey' | 'credentialsKeyPrevious' | 'scraperPublicUrl'>;
   db: Knex;
 }): ServiceBroker {
   const { config, db } = options;
   const catalog = buildCatalog(config.broker.catalog);
   const deps: ServiceDeps = {
     db,
-    keys: new SecretKeys(config.credentialsKey),
+    keys: new SecretKeys(config.credentialsKey, config.credentialsKeyPrevious),
     catalog: config.broker.catalog,
     validators: createParameterValidators(),
     scraperPublicUrl: config.scraperPublicUrl,

@@ -11,16 +11,19 @@ import { jobNameFor, prometheusScrapeJob } from './prometheus-yml.ts';
 export function appBindingCredentials(
   keys: SecretKeys,
   bindingId: string,
+  keyId: string,
   parameters: JsonObject,
 ): JsonObject {
   const auth = parameters.auth as { type?: unknown } | undefined;
   const type = typeof auth?.type === 'string' ? auth.type : 'binding';
   if (type !== 'binding') return { auth_type: type };
-  return { auth_type: 'basic', ...keys.bindingCredentials(bindingId) };
+  return { auth_type: 'basic', ...keys.bindingCredentials(bindingId, keyId) };
 }
 
 export interface ServiceKeyInput {
   keys: SecretKeys;
+  /** The credentials key the password was issued under. */
+  keyId: string;
   scraperPublicUrl: string;
   bindingId: string;
   username: string;
@@ -31,7 +34,7 @@ export interface ServiceKeyInput {
 /** Credentials for Prometheus; the password is derived again from the salt, never read from storage. */
 export function serviceKeyCredentials(input: ServiceKeyInput): JsonObject {
   const { instance } = input;
-  const password = input.keys.serviceKeyPassword(input.bindingId, input.salt);
+  const password = input.keys.serviceKeyPassword(input.bindingId, input.salt, input.keyId);
   const url = `${input.scraperPublicUrl}/v1/spaces/${encodeURIComponent(instance.space_guid)}/metrics`;
   return {
     url,

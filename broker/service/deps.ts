@@ -37,4 +37,6 @@ export interface BindingRow {
   key_username: string | null;
   key_salt: string | null;
   request_digest: string;
+  /** The CREDENTIALS_KEY its derived credentials were issued under (null only before the start-time rekey). */
+  credentials_key_id: string | null;
 }

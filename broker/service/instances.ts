@@ -42,6 +42,8 @@ export async function provisionInstance(
   checkMaintenance(deps.catalog, details.maintenance_info);
   deps.validators.instance(details.parameters);
   const digest = instanceDigest(deps, details);
+  const { service_id, plan_id, organization_guid, space_guid, parameters } = details;
+  const attributes = { service_id, plan_id, organization_guid, space_guid, parameters };
   const row = {
     id,
     service_id: details.service_id,
@@ -61,7 +63,9 @@ export async function provisionInstance(
     const inserted = await trx(TABLE).insert(row).onConflict('id').ignore().returning('id');
     if (inserted.length > 0) return { alreadyExists: false };
     const existing = await trx(TABLE).where({ id }).first('request_digest');
-    if (existing && existing.request_digest === digest) return { alreadyExists: true };
+    // Any configured key: a digest taken before a key rotation still recognises the identical request.
+    if (existing && deps.keys.digestMatches(attributes, existing.request_digest))
+      return { alreadyExists: true };
     throw new OsbError(
       OSB_ERRORS.instanceConflict,
       `service instance ${id} already exists with different attributes`,

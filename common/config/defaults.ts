@@ -25,6 +25,7 @@ export function defaultConfig(): Omit<Config, 'role'> {
     // Empty: unknown. The scraper then answers discovery with the host it was reached by.
     scraperPublicUrl: '',
     credentialsKey: '',
+    credentialsKeyPrevious: [],
     cf: { skipSslValidation: false },
     scrape: {
       defaultTimeoutMs: 10_000,

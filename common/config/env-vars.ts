@@ -16,6 +16,7 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string]> = [
   ['CF_PASSWORD', 'cf.password'],
   ['CF_SKIP_SSL_VALIDATION', 'cf.skipSslValidation'],
   ['CREDENTIALS_KEY', 'credentialsKey'],
+  ['CREDENTIALS_KEY_PREVIOUS', 'credentialsKeyPrevious'],
   ['SCRAPE_CONNECT_TO', 'scrape.connectTo'],
   ['XSUAA_READ_SCOPE', 'xsuaa.readScope'],
   ['LOG_LEVEL', 'logLevel'],

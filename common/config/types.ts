@@ -77,6 +77,8 @@ export interface Config {
   /** The scraper's external base URL; '' when unknown (local mode before the scraper listens). */
   scraperPublicUrl: string;
   credentialsKey: string;
+  /** Keys CREDENTIALS_KEY replaced: still accepted for what was issued under them (rotation). */
+  credentialsKeyPrevious: readonly string[];
   cf: CfApiConfig;
   scrape: ScrapeConfig;
   discovery: DiscoveryConfig;

@@ -64,6 +64,18 @@ class Reader {
     }
   }
 
+  /** A YAML list of strings, or one comma-separated string (how an environment variable carries it). */
+  list(path: string): string[] {
+    const value = this.raw(path);
+    if (value === undefined || value === null || value === '') return [];
+    const items = typeof value === 'string' ? value.split(',') : value;
+    if (!Array.isArray(items) || !items.every((i) => typeof i === 'string')) {
+      this.problems.push(`${path}: expected a list of strings`);
+      return [];
+    }
+    return items.map((i) => i.trim()).filter((i) => i !== '');
+  }
+
   object(path: string): Layer | undefined {
     const value = this.raw(path);
     return isPlainObject(value) ? value : undefined;
@@ -112,6 +124,7 @@ export function validateConfig(merged: Layer, role: AppRole, problems: string[])
     },
     scraperPublicUrl: r.url('scraperPublicUrl') ?? '',
     credentialsKey: r.string('credentialsKey', ''),
+    credentialsKeyPrevious: r.list('credentialsKeyPrevious'),
     cf: {
       skipSslValidation: r.boolean('cf.skipSslValidation', false),
     },
@@ -174,6 +187,9 @@ function requireDeployed(config: Config, role: AppRole, problems: string[]): voi
   }
   if (config.credentialsKey.length < 16) {
     problems.push('CREDENTIALS_KEY: required, at least 16 characters');
+  }
+  if (config.credentialsKeyPrevious.some((key) => key.length < 16)) {
+    problems.push('CREDENTIALS_KEY_PREVIOUS: every key at least 16 characters');
   }
   if (role === 'broker') {
     if (!config.broker.username) problems.push('BROKER_USERNAME: required');

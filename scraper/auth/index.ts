@@ -5,5 +5,5 @@ export {
   createAuthenticator,
 } from './authenticate.ts';
 export { type Caller, canRead, visibilityKey } from './caller.ts';
-export { KeyVerifier } from './key-verifier.ts';
+export { FailureLimiter } from './failure-limiter.ts';
 export { createXsuaaVerifier, type JwtVerdict, type JwtVerifier } from './xsuaa.ts';

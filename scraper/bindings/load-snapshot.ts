@@ -9,6 +9,7 @@ interface KeyRow {
   instance_id: string;
   key_username: string;
   key_password_hash: string;
+  credentials_key_id: string | null;
 }
 
 interface InstanceRow {
@@ -47,12 +48,13 @@ export async function loadSnapshot(
           'b.app_guid',
           'b.parameters',
           'b.secrets',
+          'b.credentials_key_id',
           'i.parameters as instance_parameters',
         )
         .orderBy([{ column: 'b.created_at' }, { column: 'b.id' }]);
       const keyRows: KeyRow[] = await trx('service_bindings')
         .where('kind', 'key')
-        .select('id', 'instance_id', 'key_username', 'key_password_hash')
+        .select('id', 'instance_id', 'key_username', 'key_password_hash', 'credentials_key_id')
         .orderBy('id');
       const instanceRows: InstanceRow[] = await trx('service_instances')
         .select('id', 'organization_guid', 'space_guid', 'organization_name', 'space_name')
@@ -77,6 +79,7 @@ export async function loadSnapshot(
       instanceId: k.instance_id,
       username: k.key_username,
       passwordHash: k.key_password_hash,
+      keyId: k.credentials_key_id ?? keys.currentId,
     });
   }
   const instances = new Map<string, InstanceRecord>();

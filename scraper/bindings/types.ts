@@ -1,11 +1,14 @@
 import type { ScrapeTarget } from '../../common/targets.ts';
 
-/** A service key as the scraper needs it to check Prometheus's credentials (hash only, never the password). */
+/** A service key as the scraper needs it to check Prometheus's credentials (digest only, never the password). */
 export interface ServiceKeyRecord {
   bindingId: string;
   instanceId: string;
   username: string;
+  /** Keyed digest of the password (`hmac-sha256$…`), under the key it was issued with. */
   passwordHash: string;
+  /** The credentials key the password was issued under. */
+  keyId: string;
 }
 
 /** The service instance's place in CF; a key reads exactly the targets of its own instance. */

@@ -62,7 +62,7 @@ async function handle(
     }
   }
   const auth = await deps.authenticate(req.headers.authorization);
-  if (!auth.ok) return sendAuthFailure(res, auth.status, auth.code);
+  if (!auth.ok) return sendAuthFailure(res, auth);
   switch (route.name) {
     case 'space-metrics':
       return spaceMetrics(req, res, deps, auth.caller, route.spaceGuid);

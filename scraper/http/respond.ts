@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { AuthFailureCode } from '../auth/index.ts';
+import type { AuthFailureCode, AuthResult } from '../auth/index.ts';
 
 /** A finished response body, shareable between callers of one fan-out. */
 export interface Rendered {
@@ -90,21 +90,26 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 
 const AUTH_MESSAGES: Record<AuthFailureCode, string> = {
   missing_credentials: 'authentication required',
-  bad_credentials: 'invalid credentials',
+  // One message for both: which usernames exist is not revealed.
+  unknown_user: 'invalid credentials',
+  wrong_password: 'invalid credentials',
+  rate_limited: 'too many failed attempts for this user, try again later',
   invalid_token: 'invalid token',
   insufficient_scope: 'token lacks the read scope',
   token_keys_unavailable: 'token keys unavailable, try again later',
 };
 
 /** One mapping of authentication failures to responses; the message never names a key or a token. */
-export function sendAuthFailure(res: ServerResponse, status: 401 | 403 | 503, code: AuthFailureCode): void {
+export function sendAuthFailure(res: ServerResponse, failure: Extract<AuthResult, { ok: false }>): void {
   const headers: Record<string, string> =
-    status === 401
+    failure.status === 401
       ? { 'www-authenticate': 'Basic realm="promregator"' }
-      : status === 503
+      : failure.status === 503
         ? { 'retry-after': '5' }
-        : {};
-  sendText(res, status, AUTH_MESSAGES[code], headers);
+        : failure.status === 429
+          ? { 'retry-after': String(failure.retryAfterSeconds) }
+          : {};
+  sendText(res, failure.status, AUTH_MESSAGES[failure.code], headers);
 }
 
 /** The same answer for "no such space" and "nothing you may read there": existence is not revealed. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { SecretKeys, verifyPassword } from '../../common/secrets.ts';
+import { SecretKeys } from '../../common/secrets.ts';
 import { APP_GUID, CloudController, ORG_GUID, SPACE_GUID } from './support/cc.ts';
 import { CREDENTIALS_KEY, SCRAPER_PUBLIC_URL, startTestBroker, type TestBroker } from './support/harness.ts';
 
@@ -236,7 +236,9 @@ describe('service key (cf create-service-key)', () => {
       const row = await broker.db('service_bindings').where({ id: keyId }).first();
       expect(row).toMatchObject({ kind: 'key', app_guid: null, key_username: credentials.username });
       expect(row.key_password_hash).not.toContain(credentials.password);
-      expect(await verifyPassword(credentials.password!, row.key_password_hash)).toBe(true);
+      expect(
+        keys.checkKeyPassword(credentials.password!, row.key_password_hash, row.credentials_key_id),
+      ).toBe(true);
     });
   }
 

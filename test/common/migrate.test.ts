@@ -18,7 +18,7 @@ describe('migrations', () => {
     await Promise.all(apps.map((db) => migrateToLatest(db)));
     await Promise.all(apps.map((db) => db.destroy()));
     const applied = await test.db('knex_migrations').select('name');
-    expect(applied.map((row) => row.name)).toEqual(['001-initial']);
+    expect(applied.map((row) => row.name)).toEqual(['001-initial', '002-credentials-key-id']);
     expect(await test.db.schema.hasTable('service_bindings')).toBe(true);
   });
 

@@ -97,6 +97,21 @@ describe('inbound service-key auth', () => {
     expect(own.text).toContain('promregator_http_request_duration_seconds_bucket');
     expect(own.text).toContain('promregator_cc_requests_total');
     expect(own.text).toMatch(/promregator_targets\{state="scrapable"\} 2/);
-    expect(own.text).toMatch(/promregator_cache_lookups_total\{cache="credentials",result="hit"\} \d+/);
+    expect(own.text).toMatch(/promregator_auth_failures_total\{reason="wrong_password"\} [1-9]/);
+    expect(own.text).toMatch(/promregator_auth_failures_total\{reason="unknown_user"\} [1-9]/);
+  });
+
+  it('repeated wrong passwords for one username → 429 with Retry-After; the right password still works', async () => {
+    const wrong = { authorization: basic(keyA.username, 'guess') };
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await fx.get(path(), wrong)).status);
+    expect(statuses.slice(0, 9).every((s) => s === 401)).toBe(true);
+    const limited = await fx.get(path(), wrong);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.text).not.toContain('guess');
+    expect((await fx.get(path(), { authorization: keyA.authorization })).status).toBe(200);
+    const own = await fx.get('/metrics');
+    expect(own.text).toMatch(/promregator_auth_failures_total\{reason="rate_limited"\} [1-9]/);
   });
 });

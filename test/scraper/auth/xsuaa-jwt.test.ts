@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +9,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../../sandbox/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { type ScraperProcess as Child, spawnScraper } from '../../support/scraper-process.ts';
 import { scraperEnv } from '../http/support/scraper-fixture.ts';
 
 // @sap/xssec fetches keys over node:https from https://<uaadomain>/token_keys and reads extra CAs only at
@@ -177,41 +177,3 @@ describe('XSUAA bearer tokens (scraper as a child process)', () => {
     expect(await unreachable.stop()).toBe(0);
   });
 });
-
-interface Child {
-  url: string;
-  /** SIGTERM; resolves with the exit code. */
-  stop(): Promise<number | null>;
-}
-
-/** Starts `scraper/main.ts` and waits for its "scraper started" log line with the bound URL. */
-function spawnScraper(env: Record<string, string>): Promise<Child> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scraper/main.ts'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`scraper did not start:\n${output}`)), 60_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)".*"msg":"scraper started"/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({
-          url: m[1],
-          stop: () =>
-            new Promise<number | null>((done) => {
-              if (child.exitCode !== null) return done(child.exitCode);
-              child.once('exit', (code) => done(code));
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`scraper exited ${code}:\n${output}`)));
-  });
-}

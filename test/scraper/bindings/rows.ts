@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { hashPassword, type SecretKeys } from '../../../common/secrets.ts';
+import type { SecretKeys } from '../../../common/secrets.ts';
 import { splitSecrets } from '../../../common/targets.ts';
 
 // Rows as the broker stores them (it is built concurrently, so tests insert them directly):
-// parameters without secrets, secrets encrypted, service keys with only a password hash.
+// parameters without secrets, secrets encrypted, service keys with only a keyed password digest.
 
 export async function insertInstance(
   db: Knex,
@@ -63,6 +63,7 @@ export async function insertAppBindings(
 
 export async function insertServiceKey(
   db: Knex,
+  keys: SecretKeys,
   opts: { instanceId: string; username: string; password: string; id?: string },
 ): Promise<string> {
   const id = opts.id ?? randomUUID();
@@ -71,7 +72,8 @@ export async function insertServiceKey(
     instance_id: opts.instanceId,
     kind: 'key',
     key_username: opts.username,
-    key_password_hash: await hashPassword(opts.password),
+    key_password_hash: keys.keyPasswordVerifier(opts.password),
+    credentials_key_id: keys.currentId,
     key_salt: 'salt',
     request_digest: 'test',
   });

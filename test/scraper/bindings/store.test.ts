@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../common/logging.ts';
-import { SecretKeys, verifyPassword } from '../../../common/secrets.ts';
+import { SecretKeys } from '../../../common/secrets.ts';
 import { type BindingsStore, createBindingsStore } from '../../../scraper/bindings/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { insertAppBinding, insertInstance, insertServiceKey, waitFor } from './rows.ts';
@@ -50,7 +50,7 @@ describe('bindings store', () => {
       parameters: { auth: { type: 'basic', username: 'u', password: 'p@ss' }, labels: { env: 'x' } },
     });
     const plain = await insertAppBinding(tdb.db, keys, { instanceId, appGuid: 'app-2', parameters: {} });
-    await insertServiceKey(tdb.db, { instanceId, username: 'key-user', password: 'key-pass' });
+    await insertServiceKey(tdb.db, keys, { instanceId, username: 'key-user', password: 'key-pass' });
     const secrets = await tdb.db('service_bindings').where('id', basic).first('secrets', 'parameters');
     expect(JSON.stringify(secrets.parameters)).not.toContain('p@ss');
 
@@ -66,7 +66,7 @@ describe('bindings store', () => {
     expect(snap.targets[1]!.auth).toEqual({ type: 'binding', ...keys.bindingCredentials(plain) });
     const key = snap.keys.get('key-user')!;
     expect(key.instanceId).toBe(instanceId);
-    expect(await verifyPassword('key-pass', key.passwordHash)).toBe(true);
+    expect(keys.checkKeyPassword('key-pass', key.passwordHash, key.keyId)).toBe(true);
     expect(snap.instances.get(instanceId)).toMatchObject({ id: instanceId, spaceGuid, spaceName: 'space' });
   });
 

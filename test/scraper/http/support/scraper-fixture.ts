@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { buildConfig, type Config } from '../../../../common/config/index.ts';
 import { createLogger } from '../../../../common/logging.ts';
-import { hashPassword, randomSecret, SecretKeys } from '../../../../common/secrets.ts';
+import { randomSecret, SecretKeys } from '../../../../common/secrets.ts';
 import { splitSecrets as splitTargetSecrets } from '../../../../common/targets.ts';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index.ts';
 import { type RunningScraper, startScraper } from '../../../../scraper/app.ts';
@@ -127,7 +127,8 @@ export async function startScraperFixture(env: Record<string, string> = {}): Pro
         instance_id: instanceId,
         kind: 'key',
         key_username: username,
-        key_password_hash: await hashPassword(password),
+        key_password_hash: keys.keyPasswordVerifier(password),
+        credentials_key_id: keys.currentId,
         key_salt: salt,
         request_digest: 'digest',
       });
