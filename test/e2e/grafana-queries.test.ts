@@ -25,8 +25,9 @@ interface Answer {
 
 /**
  * The shipped dashboard and alerts against a real Prometheus that scrapes a space through its service
- * key and the scraper's own /metrics, in a landscape with one instance failing: every panel query and
- * every variable must find data, and the rules must load and follow the failing instance.
+ * key and the scraper's own /metrics, in a landscape with one instance failing and two apps disagreeing
+ * on a metric's type: every panel query and every variable must find data, and the rules must load and
+ * follow both.
  */
 describe.skipIf(!havePrometheus)('shipped dashboard and alerts on a real Prometheus', () => {
   let stack: Stack;
@@ -45,8 +46,19 @@ describe.skipIf(!havePrometheus)('shipped dashboard and alerts on a real Prometh
     const { control } = stack.sandbox;
     const org = control.createOrg('acme');
     const space = control.createSpace(org.guid, 'prod');
-    const api = control.createApp({ spaceGuid: space.guid, name: 'orders-api', instances: 2 });
-    const worker = control.createApp({ spaceGuid: space.guid, name: 'billing-worker', instances: 1 });
+    // Two apps of one space disagree on the type of jobs_queued: the type-conflict panel and alert's case.
+    const api = control.createApp({
+      spaceGuid: space.guid,
+      name: 'orders-api',
+      instances: 2,
+      metrics: { families: [{ name: 'jobs_queued', type: 'counter', value: 1 }] },
+    });
+    const worker = control.createApp({
+      spaceGuid: space.guid,
+      name: 'billing-worker',
+      instances: 1,
+      metrics: { families: [{ name: 'jobs_queued', type: 'gauge', value: 5 }] },
+    });
     // The failure the failure panels and the instance-down alert are about.
     control.setInstanceBehavior(api.guid, 1, { kind: 'status', status: 500 });
 
@@ -162,6 +174,10 @@ describe.skipIf(!havePrometheus)('shipped dashboard and alerts on a real Prometh
     for (const q of panelQueries(dashboard)) await expectData(interpolate(q.expr, chosen), q.name);
   }, 120_000);
 
+  it('counts the samples dropped for the type conflict', async () => {
+    await expectData('sum(increase(promregator_type_conflicts_total[10s])) > 0', 'type conflicts');
+  }, 40_000);
+
   it('loads the shipped alert rules and holds the failing instance as pending, with its reason', async () => {
     type Rules = { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> };
     const rules = async () => ((await api('/api/v1/rules')).data as Rules).groups.flatMap((g) => g.rules);
@@ -188,10 +204,11 @@ describe.skipIf(!havePrometheus)('shipped dashboard and alerts on a real Prometh
             }>;
           }
         ).alerts;
-        return alerts.find((a) => a.labels.alertname === 'PromregatorInstanceDown');
+        const conflicts = alerts.some((a) => a.labels.alertname === 'PromregatorTypeConflicts');
+        return conflicts ? alerts.find((a) => a.labels.alertname === 'PromregatorInstanceDown') : undefined;
       },
       30_000,
-      'PromregatorInstanceDown pending',
+      'PromregatorInstanceDown and PromregatorTypeConflicts pending',
     );
     // Pending, not firing: it has to last five minutes first.
     expect(alert.state).toBe('pending');
