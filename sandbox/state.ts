@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { AppAuth, AppSpec, InstanceBehavior, MetricsSpec, RouteSpec, SandboxApp } from './types.ts';
+import type {
+  AppAuth,
+  AppSpec,
+  ExtraFamily,
+  InstanceBehavior,
+  MetricsSpec,
+  RouteSpec,
+  SandboxApp,
+} from './types.ts';
 
 // The one model of the simulated foundation. CC, router and apps all read it, so their views always agree.
 
@@ -45,6 +53,7 @@ export interface ResolvedMetrics {
   payloadBytes: number;
   seriesCount: number | undefined;
   metricsPath: string;
+  families: readonly ExtraFamily[];
 }
 export interface AppRecord {
   guid: string;
@@ -295,5 +304,6 @@ function resolveMetrics(spec: MetricsSpec | undefined): ResolvedMetrics {
     payloadBytes: spec?.payloadBytes ?? 64 * 1024,
     seriesCount: spec?.seriesCount,
     metricsPath: spec?.metricsPath ?? '/metrics',
+    families: spec?.families ?? [],
   };
 }

@@ -87,6 +87,14 @@ export interface MetricsSpec {
   payloadBytes?: number;
   seriesCount?: number;
   metricsPath?: string;
+  /** More families with fixed values (prom-client format), e.g. one name typed differently in two apps. */
+  families?: ExtraFamily[];
+}
+
+export interface ExtraFamily {
+  name: string;
+  type: 'gauge' | 'counter';
+  value: number;
 }
 
 export interface AppSpec {

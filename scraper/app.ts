@@ -100,6 +100,7 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     defaults: config.scrape,
     instanceStates: (appGuid) => discovery.instanceStates(appGuid),
     onFailure: (reason) => metrics.scrapeFailures.inc({ reason }),
+    onDeadlineUse: (share) => metrics.deadlineUse.observe(share),
     clock,
   });
   const authenticate = createAuthenticator({

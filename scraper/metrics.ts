@@ -11,6 +11,10 @@ export interface ScraperMetrics {
   instanceScrapes: Counter<'outcome'>;
   cacheLookups: Counter<'cache' | 'result'>;
   authFailures: Counter<'reason'>;
+  /** Share of its deadline each instance scrape used: deadlines differ per request, shares compare. */
+  deadlineUse: Histogram;
+  /** Samples the merge dropped: their family's type disagreed with an earlier input's, or is reserved. */
+  typeConflicts: Counter;
   /** Set from the discovery view at collection time. */
   targets: Gauge<'state'>;
 }
@@ -49,6 +53,17 @@ export function createScraperMetrics(): ScraperMetrics {
       name: 'promregator_cache_lookups_total',
       help: 'Cache lookups by cache (fanout) and result (hit, miss)',
       labelNames: ['cache', 'result'] as const,
+      registers,
+    }),
+    deadlineUse: new Histogram({
+      name: 'promregator_scrape_deadline_ratio',
+      help: 'Share of its deadline an instance scrape used (1 = timed out), queueing for a slot included',
+      buckets: [0.1, 0.25, 0.5, 0.75, 0.8, 0.9, 1],
+      registers,
+    }),
+    typeConflicts: new Counter({
+      name: 'promregator_type_conflicts_total',
+      help: 'Samples dropped from merged output: family type disagreed with an earlier instance, or reserved name',
       registers,
     }),
     targets: new Gauge({

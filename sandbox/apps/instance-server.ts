@@ -120,12 +120,15 @@ export function createInstanceHandler(
     } else {
       let reg = registries.get(inst.id);
       if (!reg) {
-        reg = new PromClientInstance({
-          appName: app.name,
-          appGuid: app.guid,
-          index: inst.index,
-          startedAt: inst.startedAt,
-        });
+        reg = new PromClientInstance(
+          {
+            appName: app.name,
+            appGuid: app.guid,
+            index: inst.index,
+            startedAt: inst.startedAt,
+          },
+          app.metrics.families,
+        );
         registries.set(inst.id, reg);
       }
       body = Buffer.from(await reg.render(format));

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry } from 'prom-client';
+import type { ExtraFamily } from '../types.ts';
 import type { ExpositionFormat } from './negotiate.ts';
 
 // A small, realistic instance exposition. Values identify the instance, so tests can tell instances apart,
@@ -17,7 +18,7 @@ export class PromClientInstance {
   private readonly scrapes: Counter;
   private readonly latency: Histogram<'method' | 'status'>;
 
-  constructor(id: InstanceIdentity) {
+  constructor(id: InstanceIdentity, families: readonly ExtraFamily[] = []) {
     // Explicit registers keep prom-client's global registry out of it: many instances share one process.
     this.om.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     const registers = [this.text, this.om];
@@ -57,6 +58,11 @@ export class PromClientInstance {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1],
       registers,
     });
+    for (const f of families) {
+      const help = `Extra ${f.type} of the app spec.`;
+      if (f.type === 'counter') new Counter({ name: f.name, help, registers }).inc(f.value);
+      else new Gauge({ name: f.name, help, registers }).set(f.value);
+    }
   }
 
   async render(format: ExpositionFormat): Promise<string> {

@@ -32,6 +32,7 @@ export async function serveMerged(
     const up = merged.reports.filter((r) => r.up).length;
     deps.metrics.instanceScrapes.inc({ outcome: 'up' }, up);
     deps.metrics.instanceScrapes.inc({ outcome: 'down' }, merged.reports.length - up);
+    if (merged.conflictsDropped > 0) deps.metrics.typeConflicts.inc(merged.conflictsDropped);
     if (!wantGzip) {
       // Every caller sharing the flight writes the same pooled pieces; they go back once all are done.
       return {

@@ -19,6 +19,8 @@ export interface MergedSpace {
   chunks: Buffer[];
   bytes: number;
   reports: InstanceReport[];
+  /** Samples dropped because their family's type disagreed with an earlier instance's, or the name is reserved. */
+  conflictsDropped: number;
   /** Hands the chunks back to the pool they came from, once nothing reads them any more. */
   release(): void;
 }
@@ -78,8 +80,10 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
     },
     finish(instances) {
       const reports = addSynthetic(instances);
-      const { chunks, bytes, release } = merger.finish();
-      return { chunks, bytes, reports, release };
+      const { chunks, bytes, inputs, release } = merger.finish();
+      let conflictsDropped = 0;
+      for (const input of inputs) conflictsDropped += input.conflictsDropped;
+      return { chunks, bytes, reports, conflictsDropped, release };
     },
   };
 }

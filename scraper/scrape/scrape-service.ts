@@ -25,6 +25,11 @@ export interface ScrapeServiceDeps {
   instanceStates?: (appGuid: string) => Promise<readonly DiscoveredInstance[] | undefined>;
   /** Called once per failed instance of every scrape (for the failures-by-reason counter). */
   onFailure?: (reason: string) => void;
+  /**
+   * Called once per fetched instance with the share of its deadline used when its outcome was in (1 or
+   * more: it timed out). The deadline counts from the incoming request, so queueing counts too.
+   */
+  onDeadlineUse?: (share: number) => void;
   clock?: () => number;
   /** Output chunks of the merges, reused once a caller releases a result. Default: one per service. */
   pool?: ChunkPool;
@@ -85,7 +90,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       deps.defaults,
     );
     // The deadline counts from the incoming request, so time spent queued for a slot is part of it.
-    return fetchInstance(
+    const outcome = await fetchInstance(
       deps.fetch,
       job.target.target,
       req,
@@ -94,6 +99,8 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       options.targetGzip ?? true,
       (parts, size) => arena.join(parts, size),
     );
+    deps.onDeadlineUse?.((clock() - start) / budget);
+    return outcome;
   }
 
   async function explain(jobs: readonly ScrapeJob[], outcomes: ScrapeOutcome[]): Promise<void> {

@@ -44,6 +44,17 @@ describe('sandbox sample apps', () => {
     expect(res.body).toContain('# TYPE sandbox_scrapes counter');
   });
 
+  it('adds the extra families of the app spec, in both formats', async () => {
+    const extra = sb.control.createApp({
+      spaceGuid,
+      name: 'extra',
+      metrics: { families: [{ name: 'orders_pending', type: 'counter', value: 3 }] },
+    });
+    expect((await scrape(extra, 0)).body).toContain('# TYPE orders_pending counter\norders_pending 3\n');
+    const om = await scrape(extra, 0, { accept: 'application/openmetrics-text;version=1.0.0' });
+    expect(om.body).toContain('# TYPE orders_pending counter\norders_pending_total 3\n');
+  });
+
   it('gzips when asked', async () => {
     const res = await request(`${sb.routerUrl}/metrics`, {
       headers: { host: app.routes[0]!, 'accept-encoding': 'gzip', 'x-cf-app-instance': `${app.guid}:0` },
