@@ -94,6 +94,11 @@ describe('PUT /v2/service_instances/:id (cf create-service)', () => {
       (b) => (b.parameters = { scrape_timeout_ms: 99 }),
       /parameters\.scrape_timeout_ms/,
     ],
+    [
+      'a route default with a backreference',
+      (b) => (b.parameters = { route: '(a+)\\1\\.example\\.com' }),
+      /^parameters\.route: a backreference \(\\1\) is not supported$/,
+    ],
   ];
   it.each(badRequests)(
     'answers 400 with a description for %s, and stores nothing',
@@ -189,6 +194,11 @@ describe('PATCH /v2/service_instances/:id (cf update-service)', () => {
     const bad = await cc.update(id, { scheme: 'ftp' });
     expect(bad.status).toBe(400);
     expect(bad.body.description).toMatch(/parameters\.scheme: must be one of https, http/);
+    const lookahead = await cc.update(id, { route: '/^(?!admin)/' });
+    expect(lookahead.status).toBe(400);
+    expect(lookahead.body).toEqual({
+      description: 'parameters.route: a negative lookahead (?!…) is not supported',
+    });
     expect((await cc.update(randomUUID(), {})).status).toBe(404);
     const stale = await cc.update(id, {}, { maintenance_info: { version: '2.0.0' } });
     expect(stale.status).toBe(422);
