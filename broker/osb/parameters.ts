@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { routePatternProblem } from '../../common/route-pattern.ts';
 import { OSB_ERRORS, OsbError } from './errors.ts';
 import {
   AUTH_BRANCHES,
@@ -21,10 +22,21 @@ export interface ParameterValidators {
   binding(parameters: JsonObject): void;
 }
 
+/**
+ * Formats checked by this project's own code, each returning the problem to report. `regex` is only used
+ * by `route`, whose patterns run on RE2: a pattern it cannot honour must be refused here, by name.
+ */
+const OWN_FORMATS: Readonly<Record<string, (value: string) => string | undefined>> = {
+  regex: routePatternProblem,
+};
+
 export function createParameterValidators(): ParameterValidators {
   // strictTypes off: a rule element in `allOf` (e.g. `{pattern}`) relies on its parent's `type`.
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, logger: false });
-  addFormats(ajv, ['uri', 'regex']);
+  addFormats(ajv, ['uri']);
+  for (const [name, problem] of Object.entries(OWN_FORMATS)) {
+    ajv.addFormat(name, { type: 'string', validate: (value: string) => problem(value) === undefined });
+  }
   const compile = (schema: Schema): ValidateFunction => {
     // ajv 8 has no draft-04 metaschema; the keywords used mean the same in its default draft.
     const { $schema: _draft, ...body } = schema;
@@ -88,6 +100,11 @@ function describe(error: ErrorObject, base: string): string {
       return `${field}.${String(params.missingProperty)}: is required`;
     case 'enum':
       return `${field}: must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'format': {
+      const own = OWN_FORMATS[String(params.format)];
+      const problem = own && typeof error.data === 'string' ? own(error.data) : undefined;
+      return `${field}: ${problem ?? ruleMessage ?? error.message ?? 'is invalid'}`;
+    }
     default:
       return `${field}: ${ruleMessage ?? error.message ?? 'is invalid'}`;
   }

@@ -80,11 +80,10 @@ export function parseProvision(raw: unknown): ProvisionDetails {
   const source = body(raw);
   const serviceId = requiredString(source, 'service_id');
   const planId = requiredString(source, 'plan_id');
+  // Required at the top level by the OSB spec even though `context` carries the same guids.
+  const organizationGuid = requiredString(source, 'organization_guid');
+  const spaceGuid = requiredString(source, 'space_guid');
   const ctx = context(source);
-  const organizationGuid = optionalString(source, 'organization_guid') ?? ctx.organization_guid;
-  if (organizationGuid === undefined) throw badRequest('organization_guid: is required');
-  const spaceGuid = optionalString(source, 'space_guid') ?? ctx.space_guid;
-  if (spaceGuid === undefined) throw badRequest('space_guid: is required');
   const maintenance = maintenanceInfo(source);
   return {
     service_id: serviceId,

@@ -7,6 +7,8 @@
  * `description` is that message (parameters.ts reads it), so messages live next to their rules.
  */
 
+import { ROUTE_PATTERN_MAX_LENGTH } from '../../common/route-pattern.ts';
+
 export const SCHEMA_DRAFT = 'http://json-schema.org/draft-04/schema#';
 
 export const RESERVED_LABELS = [
@@ -50,12 +52,14 @@ const scheme: Schema = {
   enum: ['https', 'http'],
 };
 
+// Published as an ECMA-262 `regex`; the broker's check of that format is common/route-pattern.ts, which
+// also refuses what the linear-time engine cannot run (backreferences, lookaround), naming the construct.
 const route: Schema = {
   type: 'string',
   description:
     "Which of the app's routes to scrape: an exact host, or a regular expression (default: the first HTTP route)",
   minLength: 1,
-  maxLength: 1024,
+  maxLength: ROUTE_PATTERN_MAX_LENGTH,
   allOf: [rule('must be an exact host or a valid regular expression', { format: 'regex' })],
 };
 

@@ -1,6 +1,6 @@
 import type { ScrapeTarget } from '../../common/targets.ts';
 import type { AppFacts } from './app-facts.ts';
-import { chooseRoute } from './route-choice.ts';
+import { chooseRoute, type RouteMatchers } from './route-choice.ts';
 import type { DiscoveredTarget, DiscoveryView } from './types.ts';
 
 /** What is known per app GUID: facts, or `null` when the CC did not return the app. Absent: not looked up yet. */
@@ -15,13 +15,14 @@ export function buildView(
   targets: readonly ScrapeTarget[],
   facts: FactsByApp,
   refreshedAt: number,
+  matchers: RouteMatchers,
 ): DiscoveryView {
   const out: DiscoveredTarget[] = [];
   const bySpace = new Map<string, DiscoveredTarget[]>();
   for (const target of targets) {
     const app = facts.get(target.appGuid);
     if (app === undefined) continue;
-    const discovered = discover(target, app);
+    const discovered = discover(target, app, matchers);
     out.push(discovered);
     if (discovered.space) {
       const list = bySpace.get(discovered.space.guid);
@@ -32,7 +33,7 @@ export function buildView(
   return { targets: out, bySpace, refreshedAt };
 }
 
-function discover(target: ScrapeTarget, app: AppFacts | null): DiscoveredTarget {
+function discover(target: ScrapeTarget, app: AppFacts | null, matchers: RouteMatchers): DiscoveredTarget {
   if (app === null) {
     return {
       target,
@@ -44,7 +45,7 @@ function discover(target: ScrapeTarget, app: AppFacts | null): DiscoveredTarget 
       instances: 0,
     };
   }
-  const choice = chooseRoute(app.routes, target.route);
+  const choice = chooseRoute(app.routes, target.route, matchers);
   const route = 'route' in choice ? choice.route : undefined;
   const status =
     app.state === 'STOPPED' ? 'app-stopped' : 'reason' in choice ? choice.reason : ('scrapable' as const);

@@ -5,6 +5,7 @@ import type { AppFacts } from './app-facts.ts';
 import { buildView } from './build-view.ts';
 import { fetchAppFacts } from './fetch-app-facts.ts';
 import { createInstanceStatesCache } from './instance-states.ts';
+import { createRouteMatchers } from './route-choice.ts';
 import type { Discovery, DiscoveryMetrics, DiscoveryView } from './types.ts';
 
 export interface DiscoveryDeps {
@@ -38,6 +39,7 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
     concurrency: deps.concurrency ?? 4,
   };
   const retryMs = deps.retryMs ?? 1_000;
+  const routeMatchers = createRouteMatchers();
   const states = createInstanceStatesCache({
     cc: deps.cc,
     logger: log,
@@ -168,7 +170,7 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
       if (!stopped && !full && now - refreshedAt >= deps.ttlMs && now >= nextFullAttemptAt) void refreshAll();
       const snapshot = deps.bindings.snapshot();
       if (!cached || cached.snapshot !== snapshot || cached.version !== version) {
-        cached = { snapshot, version, view: buildView(snapshot.targets, facts, refreshedAt) };
+        cached = { snapshot, version, view: buildView(snapshot.targets, facts, refreshedAt, routeMatchers) };
       } else if (cached.view.refreshedAt !== refreshedAt) {
         cached = { ...cached, view: { ...cached.view, refreshedAt } };
       }

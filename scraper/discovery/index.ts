@@ -1,6 +1,6 @@
 export { createDiscovery, type DiscoveryDeps } from './discovery.ts';
 export { createDiscoveryMetrics } from './metrics.ts';
-export { chooseRoute, routeMatcher } from './route-choice.ts';
+export { chooseRoute, createRouteMatchers, type RouteMatchers } from './route-choice.ts';
 export type {
   ChosenRoute,
   DiscoveredInstance,

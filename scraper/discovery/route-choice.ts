@@ -1,5 +1,9 @@
+import { compileRoutePattern, type RouteMatch } from '../../common/route-pattern.ts';
 import type { RouteFact } from './app-facts.ts';
 import type { ChosenRoute } from './types.ts';
+
+/** Turns a `route` parameter into its matcher; see createRouteMatchers for the cached one. */
+export type RouteMatchers = (parameter: string) => RouteMatch;
 
 /**
  * How a binding's `route` parameter selects one of the app's routes:
@@ -12,11 +16,13 @@ import type { ChosenRoute } from './types.ts';
  *   a regular expression matched against the whole hostname, or the whole hostname + path (anchored, like
  *   Prometheus relabel regexes), case-insensitive.
  * An explicit parameter may pick internal routes; tcp routes are never chosen. An invalid regex matches
- * nothing. When nothing is chosen, the reason is returned instead.
+ * nothing, and so does one the linear-time engine cannot run (common/route-pattern.ts; the broker refuses
+ * both at bind). When nothing is chosen, the reason is returned instead.
  */
 export function chooseRoute(
   routes: readonly RouteFact[],
   parameter: string | undefined,
+  matchers: RouteMatchers = compileMatcher,
 ): { route: ChosenRoute } | { reason: 'no-route' | 'route-not-matched' } {
   const http = routes.filter((r) => r.protocol === 'http');
   if (parameter === undefined || parameter === '') {
@@ -24,41 +30,36 @@ export function chooseRoute(
     return first ? { route: toChosen(first) } : { reason: 'no-route' };
   }
   if (http.length === 0) return { reason: 'no-route' };
-  const matcher = routeMatcher(parameter);
+  const matcher = matchers(parameter);
   const hit = http.find((r) => matcher(r.host) || (r.path !== '' && matcher(`${r.host}${r.path}`)));
   return hit ? { route: toChosen(hit) } : { reason: 'route-not-matched' };
 }
 
-const EXACT = /^[A-Za-z0-9.-]+(\/[A-Za-z0-9._~%!&'=:@/-]*)?$/;
-const SLASHED = /^\/(.+)\/([a-z]*)$/s;
+const NOTHING: RouteMatch = () => false;
 
-const cache = new Map<string, (candidate: string) => boolean>();
-
-/** Compiled matchers are cached: the same few parameters are evaluated on every discovery. */
-export function routeMatcher(parameter: string): (candidate: string) => boolean {
-  let matcher = cache.get(parameter);
-  if (!matcher) {
-    matcher = compile(parameter);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(parameter, matcher);
-  }
-  return matcher;
+function compileMatcher(parameter: string): RouteMatch {
+  const compiled = compileRoutePattern(parameter);
+  return 'matches' in compiled ? compiled.matches : NOTHING;
 }
 
-function compile(parameter: string): (candidate: string) => boolean {
-  if (EXACT.test(parameter)) {
-    const wanted = parameter.toLowerCase();
-    return (candidate) => candidate.toLowerCase() === wanted;
-  }
-  const slashed = SLASHED.exec(parameter);
-  try {
-    const regex = slashed
-      ? new RegExp(slashed[1]!, slashed[2]!.replace(/[gy]/g, ''))
-      : new RegExp(`^(?:${parameter})$`, 'i');
-    return (candidate) => regex.test(candidate);
-  } catch {
-    return () => false;
-  }
+/**
+ * Matchers cached per parameter: the same few parameters are evaluated on every discovery. Parameters are
+ * chosen by developers, so the cache is a bounded LRU, bounded by count because the largest compiled
+ * patterns take over a megabyte each.
+ */
+export function createRouteMatchers(capacity = 64, compile: RouteMatchers = compileMatcher): RouteMatchers {
+  const cache = new Map<string, RouteMatch>();
+  return (parameter) => {
+    let matcher = cache.get(parameter);
+    if (matcher) {
+      cache.delete(parameter);
+    } else {
+      matcher = compile(parameter);
+      if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(parameter, matcher);
+    return matcher;
+  };
 }
 
 function toChosen(r: RouteFact): ChosenRoute {

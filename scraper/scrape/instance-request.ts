@@ -20,8 +20,13 @@ export function instanceRequest(dt: DiscoveredTarget, index: number): InstanceRe
   };
 }
 
-/** The app is mounted under the route's path prefix; the binding's path is relative to the app. */
+/**
+ * The app is mounted under the route's path prefix; the binding's path is relative to the app. The
+ * prefix is the developer's, so trailing slashes are trimmed by index: `/\/+$/` is quadratic in a run
+ * of slashes that does not end the string.
+ */
 function joinPath(prefix: string, path: string): string {
-  if (prefix === '' || prefix === '/') return path;
-  return `${prefix.replace(/\/+$/, '')}${path}`;
+  let end = prefix.length;
+  while (end > 0 && prefix.charCodeAt(end - 1) === 0x2f) end--;
+  return `${prefix.slice(0, end)}${path}`;
 }

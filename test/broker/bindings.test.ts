@@ -130,9 +130,10 @@ describe('app binding (cf bind-service)', () => {
     [
       'route regex that does not compile',
       { route: 'app-(' },
-      /parameters\.route: must be an exact host or a valid regular expression/,
+      /parameters\.route: not a valid regular expression \(Unterminated group\)/,
     ],
     ['empty route', { route: '' }, /parameters\.route/],
+    ['route over 1024 characters', { route: `${'a'.repeat(1025)}.example.com` }, /parameters\.route: /],
     [
       'auth type',
       { auth: { type: 'digest' } },
@@ -169,6 +170,40 @@ describe('app binding (cf bind-service)', () => {
       expect(await broker.db('service_bindings').where({ id: bindingId }).first()).toBeUndefined();
     },
   );
+
+  // What RE2 cannot run is refused at bind, naming the construct, rather than matching nothing later.
+  it.each([
+    ['(a+)\\1', 'a backreference (\\1) is not supported'],
+    ['/^(x)-\\1\\./', 'a backreference (\\1) is not supported'],
+    ['(?<n>x)\\k<n>\\.example\\.com', 'a backreference (\\k<n>) is not supported'],
+    ['my-app(?=\\.apps)\\..*', 'a lookahead (?=…) is not supported'],
+    ['/^(?!admin-)/', 'a negative lookahead (?!…) is not supported'],
+    ['/(?<=blue-)app/', 'a lookbehind (?<=…) is not supported'],
+    ['/(?<!blue-)app$/i', 'a negative lookbehind (?<!…) is not supported'],
+    ['\\Aapp\\z', 'the escape \\A is not supported'],
+    ['app-\\p{L}+', 'the escape \\p needs the u flag (/…/u)'],
+    ['[[:alpha:]]+\\.example\\.com', 'a POSIX class ([:alpha:]) is not supported'],
+    ['a{1001}', 'not supported by the linear-time engine (invalid repetition size: {1001})'],
+  ])('answers 400 naming route and the construct for %s', async (route, problem) => {
+    const instanceId = await newInstance();
+    const bindingId = randomUUID();
+    const reply = await cc.bindApp(instanceId, bindingId, { route });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toEqual({ description: `parameters.route: ${problem}` });
+    expect(await broker.db('service_bindings').where({ id: bindingId }).first()).toBeUndefined();
+  });
+
+  it.each([
+    'my-app.apps.example.com',
+    '/^my-app-blue\\./',
+    'second.apps.example.com/v2',
+    '(second|first)\\..*',
+    '/(a|a)*$/',
+    '((a*)*)*b',
+  ])('accepts route %s', async (route) => {
+    const reply = await cc.bindApp(await newInstance(), randomUUID(), { route });
+    expect(reply.status).toBe(201);
+  });
 
   it('never echoes a secret parameter in an error', async () => {
     const instanceId = await newInstance();

@@ -37,11 +37,29 @@ describe('PUT /v2/service_instances/:id (cf create-service)', () => {
     expect((await cc.request('PUT', path(id), { body })).status).toBe(200);
   });
 
-  it('accepts organization and space only in the context', async () => {
-    const body: Record<string, unknown> = cc.provisionBody();
-    delete body.organization_guid;
-    delete body.space_guid;
-    expect((await cc.request('PUT', path(randomUUID()), { body })).status).toBe(201);
+  it.each([
+    ['organization_guid', undefined],
+    ['organization_guid', ''],
+    ['space_guid', undefined],
+    ['space_guid', ''],
+  ] as const)(
+    'answers 400 naming %s when it is missing at the top level (%j), even though the context carries it',
+    async (field, value) => {
+      const id = randomUUID();
+      const body: Record<string, unknown> = { ...cc.provisionBody(), [field]: value };
+      expect((body.context as Record<string, unknown>)[field]).toEqual(expect.any(String));
+      const reply = await cc.request('PUT', path(id), { body });
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual({ description: `${field}: is required` });
+      expect(await broker.db('service_instances').where({ id }).first()).toBeUndefined();
+    },
+  );
+
+  it('answers 400 naming organization_guid when it is not a string', async () => {
+    const body = { ...cc.provisionBody(), organization_guid: 42 };
+    const reply = await cc.request('PUT', path(randomUUID()), { body });
+    expect(reply.status).toBe(400);
+    expect(reply.body.description).toMatch(/^organization_guid: /);
   });
 
   it('ignores unknown fields', async () => {
@@ -93,6 +111,11 @@ describe('PUT /v2/service_instances/:id (cf create-service)', () => {
       'timeout out of range',
       (b) => (b.parameters = { scrape_timeout_ms: 99 }),
       /parameters\.scrape_timeout_ms/,
+    ],
+    [
+      'a route default with a backreference',
+      (b) => (b.parameters = { route: '(a+)\\1\\.example\\.com' }),
+      /^parameters\.route: a backreference \(\\1\) is not supported$/,
     ],
   ];
   it.each(badRequests)(
@@ -189,6 +212,11 @@ describe('PATCH /v2/service_instances/:id (cf update-service)', () => {
     const bad = await cc.update(id, { scheme: 'ftp' });
     expect(bad.status).toBe(400);
     expect(bad.body.description).toMatch(/parameters\.scheme: must be one of https, http/);
+    const lookahead = await cc.update(id, { route: '/^(?!admin)/' });
+    expect(lookahead.status).toBe(400);
+    expect(lookahead.body).toEqual({
+      description: 'parameters.route: a negative lookahead (?!…) is not supported',
+    });
     expect((await cc.update(randomUUID(), {})).status).toBe(404);
     const stale = await cc.update(id, {}, { maintenance_info: { version: '2.0.0' } });
     expect(stale.status).toBe(422);

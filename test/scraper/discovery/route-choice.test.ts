@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RouteFact } from '../../../scraper/discovery/app-facts.ts';
-import { chooseRoute } from '../../../scraper/discovery/index.ts';
+import { chooseRoute, createRouteMatchers } from '../../../scraper/discovery/index.ts';
 
 const r = (host: string, more: Partial<RouteFact> = {}): RouteFact => ({
   host,
@@ -58,5 +58,87 @@ describe('chooseRoute', () => {
     expect(chooseRoute(routes, 'metrics.apps.internal')).toEqual({
       route: { host: 'metrics.apps.internal', path: '', internal: true, port: 8080 },
     });
+  });
+});
+
+describe('chooseRoute with the documented examples', () => {
+  const apps = [r('my-app.apps.example.com'), r('my-app-blue.apps.example.com'), r('host', { path: '/x' })];
+  it.each([
+    // README's `route` row
+    ['my-app.apps.example.com', 'my-app.apps.example.com'],
+    ['/^my-app-blue\\./', 'my-app-blue.apps.example.com'],
+    // route-choice.ts: hostname + path, exactly
+    ['host/x', 'host'],
+    ['host/y', 'route-not-matched'],
+    // anchored on the whole host, case-insensitive
+    ['MY-APP-BLUE\\..*', 'my-app-blue.apps.example.com'],
+    ['my-app', 'route-not-matched'],
+    ['/my-app/', 'my-app.apps.example.com'],
+  ])('%s chooses %s', (parameter, expected) => {
+    const choice = chooseRoute(apps, parameter);
+    expect('route' in choice ? choice.route.host : choice.reason).toBe(expected);
+  });
+});
+
+describe('chooseRoute with patterns that make a backtracking engine take exponential time', () => {
+  // Route hosts are chosen by the same developer as the pattern; a DNS label is up to 63 characters.
+  const a63 = 'a'.repeat(63);
+  const a62b = `${'a'.repeat(62)}b`;
+  const a19b44 = `${'a'.repeat(19)}${'b'.repeat(44)}`;
+  const label = `${'a'.repeat(62)}-.apps.example.com`;
+  it.each([
+    ['(a|a)*', a63, true],
+    ['(a|a)*', a62b, false],
+    ['/(a|a)*b$/', a63, false],
+    ['(a+)+$', a63, true],
+    ['(a+)+$', a62b, false],
+    ['/^(a+)+$/', a62b, false],
+    ['(.*a){20}', a63, true],
+    ['(.*a){20}', a62b, false],
+    ['/(.*a){20}/', a19b44, false],
+    ['/(.*a){19}/', a19b44, true],
+    ['((a*)*)*b', a62b, true],
+    ['((a*)*)*b', a63, false],
+    ['/((a*)*)*b/', a63, false],
+    ['(a|aa)+\\.apps\\.example\\.com', label, false],
+    ['(a|aa)+-\\.apps\\.example\\.com', label, true],
+    ['([a-z]+)*\\.apps\\.example\\.com', label, false],
+  ])('%s against a 63-character host %#: matches %s', (parameter, host, expected) => {
+    expect(host.split('.')[0]).toHaveLength(63);
+    const choice = chooseRoute([r(host)], parameter);
+    expect('route' in choice).toBe(expected);
+  });
+});
+
+describe('chooseRoute with patterns the engine cannot run', () => {
+  // The broker refuses these at bind; a binding stored earlier matches nothing rather than backtracking.
+  it.each([
+    ['backreference', '(f)irst\\.apps\\.example\\.co\\1'],
+    ['lookahead', '/^(?=first)/'],
+    ['lookbehind', '/(?<=first)\\./'],
+    ['a repetition RE2 refuses', '/^first.{1001}/'],
+    ['a pattern escaping the anchoring', 'x)|(first.apps.example.com'],
+  ])('%s matches nothing', (_name, parameter) => {
+    expect(chooseRoute(routes, parameter)).toEqual({ reason: 'route-not-matched' });
+  });
+});
+
+describe('createRouteMatchers', () => {
+  it('compiles each parameter once while it stays among the most recently used, and forgets the rest', () => {
+    const compiled: string[] = [];
+    const matchers = createRouteMatchers(2, (parameter) => {
+      compiled.push(parameter);
+      return (candidate) => candidate === parameter;
+    });
+    for (const parameter of ['a', 'b', 'a', 'c', 'a', 'b']) expect(matchers(parameter)(parameter)).toBe(true);
+    // 'c' evicts 'b' (least recently used), so 'b' is compiled again; 'a' never is.
+    expect(compiled).toEqual(['a', 'b', 'c', 'b']);
+  });
+
+  it('answers like the uncached chooser', () => {
+    const matchers = createRouteMatchers(1);
+    for (const parameter of ['/econd/', 'other.example.org', '/econd/', '(second|first)\\..*']) {
+      expect(chooseRoute(routes, parameter, matchers)).toEqual(chooseRoute(routes, parameter));
+    }
   });
 });

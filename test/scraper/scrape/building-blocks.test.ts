@@ -47,12 +47,30 @@ describe('instanceRequest', () => {
       `${GUID}:1`,
     ],
     [
+      { host: 'a.apps.example.com', path: '/api//', internal: false },
+      `https://a.apps.example.com/api/metrics`,
+      `${GUID}:1`,
+    ],
+    [
+      { host: 'a.apps.example.com', path: '/', internal: false },
+      `https://a.apps.example.com/metrics`,
+      `${GUID}:1`,
+    ],
+    [
       { host: 'a.apps.internal', path: '', internal: true, port: 9090 },
       'https://1.a.apps.internal:9090/metrics',
       undefined,
     ],
   ])('%j', (route, url, header) => {
     expect(instanceRequest(target(route), 1)).toEqual({ url, instanceHeader: header });
+  });
+
+  it('keeps a run of slashes inside a route path, trimming only the trailing ones', () => {
+    const path = `/${'/'.repeat(10_000)}x//`;
+    const route = { host: 'a.apps.example.com', path, internal: false };
+    expect(instanceRequest(target(route), 1)?.url).toBe(
+      `https://a.apps.example.com/${'/'.repeat(10_000)}x/metrics`,
+    );
   });
 });
 
