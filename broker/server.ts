@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
 import type { Logger } from '../common/logging.ts';
+import type { HostResolver } from '../common/outbound/policy.ts';
 import { createBrokerApp } from './app.ts';
 
 export interface StartBrokerOptions {
@@ -16,6 +17,8 @@ export interface StartBrokerOptions {
   host?: string;
   /** How long close() lets in-flight requests finish before cutting connections. */
   shutdownGraceMs?: number;
+  /** How tenant-named hosts are resolved at bind; default the system resolver. */
+  resolveHost?: HostResolver;
 }
 
 export interface RunningBroker {

@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createOutboundPolicy,
-  type HostResolver,
-  isOutboundRefusal,
-  type ResolvedAddress,
-} from '../../../common/outbound/policy.ts';
-
-const PUBLIC_V4 = '93.184.215.14';
-const PUBLIC_V6 = '2606:2800:21f:cb07:6820:80da:af6b:8b2c';
-
-/** Names of this table only; nothing here asks a real DNS server. */
-function fakeDns(table: Record<string, readonly string[]>): HostResolver {
-  return async (hostname) => {
-    const answers = table[hostname];
-    if (!answers) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-    return answers.map((address): ResolvedAddress => ({ address, family: address.includes(':') ? 6 : 4 }));
-  };
-}
+import { createOutboundPolicy, isOutboundRefusal } from '../../../common/outbound/policy.ts';
+import { fakeDns, PUBLIC_V4, PUBLIC_V6 } from '../../support/fake-dns.ts';
 
 const dns = fakeDns({
   'uaa.example.com': [PUBLIC_V4, PUBLIC_V6],
@@ -27,7 +11,7 @@ const dns = fakeDns({
   'ula.example.com': [PUBLIC_V6, 'fd00::1'],
   'mapped.example.com': ['::ffff:192.168.1.1'],
   localhost: ['127.0.0.1', '::1'],
-});
+}).resolve;
 const policy = createOutboundPolicy({ allowPrivate: false, allowedHosts: [], resolve: dns });
 
 // Every refused range, in the spellings a URL parser accepts for it.
@@ -190,20 +174,17 @@ describe('outbound policy: names are judged by what they resolve to', () => {
   });
 
   it('a public name is accepted; a URL refused before resolution is not resolved at all', async () => {
-    const asked: string[] = [];
+    const counted = fakeDns({ 'uaa.example.com': [PUBLIC_V4] });
     const counting = createOutboundPolicy({
       allowPrivate: false,
       allowedHosts: [],
-      resolve: (host) => {
-        asked.push(host);
-        return dns(host);
-      },
+      resolve: counted.resolve,
     });
     expect(await counting.checkUrlResolved('https://uaa.example.com/oauth/token')).toEqual({ ok: true });
     expect((await counting.checkUrlResolved('http://uaa.example.com/')).ok).toBe(false);
     expect((await counting.checkUrlResolved('https://localhost/')).ok).toBe(false);
     expect(await counting.checkUrlResolved('https://93.184.215.14/')).toEqual({ ok: true });
-    expect(asked).toEqual(['uaa.example.com']);
+    expect(counted.asked).toEqual(['uaa.example.com']);
   });
 
   it('a resolver that does not answer in time refuses the name', async () => {
