@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
 import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
 import type { Logger } from '../common/logging.ts';
+import { createOutboundPolicy, type HostResolver } from '../common/outbound/policy.ts';
 import { SecretKeys } from '../common/secrets.ts';
 import { createAuthenticator, createXsuaaVerifier, KeyVerifier } from './auth/index.ts';
 import { createBindingsStore } from './bindings/index.ts';
@@ -14,6 +14,7 @@ import { createScraperMetrics } from './metrics.ts';
 import {
   createScrapeAgent,
   createScrapeService,
+  createTokenAgent,
   OAuthTokens,
   Semaphore,
   SingleFlight,
@@ -30,6 +31,8 @@ export interface ScraperOptions {
   /** For the LISTEN connection; default config.database.url (local mode passes the embedded server's). */
   databaseUrl?: string;
   clock?: () => number;
+  /** How token_url hosts are resolved at connect time; default the system resolver (tests inject one). */
+  resolveHost?: HostResolver;
 }
 
 export interface RunningScraper {
@@ -81,15 +84,17 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     ...(config.scrape.connectTo !== undefined && { connectTo: config.scrape.connectTo }),
     skipSslValidation: config.cf.skipSslValidation,
   });
-  // Token endpoints are not app routes: no SCRAPE_CONNECT_TO for them.
-  const tokenAgent = new Agent({
-    keepAliveTimeout: 30_000,
-    ...(config.cf.skipSslValidation && { connect: { rejectUnauthorized: false } }),
+  // Token URLs are the tenants': held to the outbound policy on every connection.
+  const outbound = createOutboundPolicy({
+    allowPrivate: config.outbound.allowPrivate,
+    allowedHosts: config.outbound.tokenHosts,
+    ...(options.resolveHost && { resolve: options.resolveHost }),
   });
+  const tokenAgent = createTokenAgent({ policy: outbound, skipSslValidation: config.cf.skipSslValidation });
   const scrape = createScrapeService({
     fetch: {
       dispatcher: scrapeAgent,
-      tokens: new OAuthTokens(tokenAgent, clock),
+      tokens: new OAuthTokens(tokenAgent, outbound, clock),
       maxBodyBytes: config.scrape.maxBodyBytes,
       clock,
     },
