@@ -126,16 +126,16 @@ export function createOutboundPolicy(options: OutboundPolicyOptions): OutboundPo
     lookup: (hostname, lookupOptions, callback) => {
       resolveChecked(hostname).then(
         (all) => {
-          const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
+          const family = familyOf(lookupOptions.family);
           const wanted = family === 0 ? all : all.filter((a) => a.family === family);
-          if (lookupOptions.all) return callback(null, [...wanted]);
           const first = wanted[0];
           if (!first) {
             const error = Object.assign(new Error(`${hostname} has no IPv${family} address`), {
               code: 'ENOTFOUND',
             });
-            return callback(error, '', 0);
+            return lookupOptions.all ? callback(error, []) : callback(error, '', 0);
           }
+          if (lookupOptions.all) return callback(null, [...wanted]);
           callback(null, first.address, first.family);
         },
         (error: NodeJS.ErrnoException) => (lookupOptions.all ? callback(error, []) : callback(error, '', 0)),
@@ -160,6 +160,12 @@ function checkHost(host: string, patterns: readonly HostPattern[], allowPrivate:
   // RFC 6761: resolvers must answer these with loopback, whatever DNS says.
   if (host === 'localhost' || host.endsWith('.localhost')) return refuse(`${host} is a loopback name`);
   return OK;
+}
+
+function familyOf(family: number | string | undefined): 0 | 4 | 6 {
+  if (family === 4 || family === 'IPv4') return 4;
+  if (family === 6 || family === 'IPv6') return 6;
+  return 0;
 }
 
 function unbracket(host: string): string {
