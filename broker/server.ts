@@ -4,6 +4,7 @@ import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
 import { rekeyStoredSecrets } from '../common/db/rekey.ts';
 import type { Logger } from '../common/logging.ts';
+import type { HostResolver } from '../common/outbound/policy.ts';
 import { SecretKeys } from '../common/secrets.ts';
 import { createBrokerApp } from './app.ts';
 
@@ -18,6 +19,8 @@ export interface StartBrokerOptions {
   host?: string;
   /** How long close() lets in-flight requests finish before cutting connections. */
   shutdownGraceMs?: number;
+  /** How tenant-named hosts are resolved at bind; default the system resolver. */
+  resolveHost?: HostResolver;
 }
 
 export interface RunningBroker {

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
 import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
 import { rekeyStoredSecrets } from '../common/db/rekey.ts';
 import type { Logger } from '../common/logging.ts';
+import { createOutboundPolicy, type HostResolver } from '../common/outbound/policy.ts';
 import { SecretKeys } from '../common/secrets.ts';
 import { createAuthenticator, createXsuaaVerifier, FailureLimiter } from './auth/index.ts';
 import { createBindingsStore } from './bindings/index.ts';
@@ -15,6 +15,7 @@ import { createScraperMetrics } from './metrics.ts';
 import {
   createScrapeAgent,
   createScrapeService,
+  createTokenAgent,
   OAuthTokens,
   Semaphore,
   SingleFlight,
@@ -31,6 +32,8 @@ export interface ScraperOptions {
   /** For the LISTEN connection; default config.database.url (local mode passes the embedded server's). */
   databaseUrl?: string;
   clock?: () => number;
+  /** How token_url hosts are resolved at connect time; default the system resolver (tests inject one). */
+  resolveHost?: HostResolver;
 }
 
 export interface RunningScraper {
@@ -83,15 +86,17 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     ...(config.scrape.connectTo !== undefined && { connectTo: config.scrape.connectTo }),
     skipSslValidation: config.cf.skipSslValidation,
   });
-  // Token endpoints are not app routes: no SCRAPE_CONNECT_TO for them.
-  const tokenAgent = new Agent({
-    keepAliveTimeout: 30_000,
-    ...(config.cf.skipSslValidation && { connect: { rejectUnauthorized: false } }),
+  // Token URLs are the tenants': held to the outbound policy on every connection.
+  const outbound = createOutboundPolicy({
+    allowPrivate: config.outbound.allowPrivate,
+    allowedHosts: config.outbound.tokenHosts,
+    ...(options.resolveHost && { resolve: options.resolveHost }),
   });
+  const tokenAgent = createTokenAgent({ policy: outbound, skipSslValidation: config.cf.skipSslValidation });
   const scrape = createScrapeService({
     fetch: {
       dispatcher: scrapeAgent,
-      tokens: new OAuthTokens(tokenAgent, clock),
+      tokens: new OAuthTokens(tokenAgent, outbound, clock),
       maxBodyBytes: config.scrape.maxBodyBytes,
       clock,
     },

@@ -138,7 +138,8 @@ export const AUTH_BRANCHES: Readonly<Record<(typeof AUTH_TYPES)[number], Schema>
       type: { enum: ['oauth2'] },
       token_url: {
         type: 'string',
-        description: 'Token endpoint',
+        description:
+          'Token endpoint: https, on a public host (checked at bind and again when the scraper connects)',
         maxLength: 2048,
         allOf: [rule('must be an http or https URL', { pattern: '^https?://[^/?#\\s]+', format: 'uri' })],
       },

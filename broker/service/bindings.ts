@@ -12,6 +12,7 @@ import type {
 import { appBindingCredentials, serviceKeyCredentials } from './credentials.ts';
 import type { BindingRow, InstanceRow, ServiceDeps } from './deps.ts';
 import { checkPlan } from './plan-checks.ts';
+import { checkTenantUrls } from './tenant-urls.ts';
 import { addTombstones, hasTombstone } from './tombstones.ts';
 
 const TABLE = 'service_bindings';
@@ -66,6 +67,7 @@ export async function bind(
 ): Promise<CreateResult & Pick<BindingDetails, 'credentials'>> {
   checkPlan(deps.catalog, details.service_id, details.plan_id);
   deps.validators.binding(details.parameters);
+  await checkTenantUrls(deps.outbound, details.parameters);
   const kind = details.app_guid === undefined ? 'key' : 'app';
   const { open, secrets } = splitSecrets(details.parameters);
   const attributes = {

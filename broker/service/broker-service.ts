@@ -1,5 +1,6 @@
 import type { Config } from '../../common/config/types.ts';
 import type { Knex } from '../../common/db/connect.ts';
+import { createOutboundPolicy, type HostResolver } from '../../common/outbound/policy.ts';
 import { SecretKeys } from '../../common/secrets.ts';
 import { buildCatalog } from '../osb/catalog.ts';
 import type { ServiceBroker } from '../osb/contract.ts';
@@ -16,8 +17,13 @@ import {
 
 /** The OSB contract over the Postgres schema of migrations/001-initial.ts. */
 export function createBrokerService(options: {
-  config: Pick<Config, 'broker' | 'credentialsKey' | 'credentialsKeyPrevious' | 'scraperPublicUrl'>;
+  config: Pick<
+    Config,
+    'broker' | 'credentialsKey' | 'credentialsKeyPrevious' | 'scraperPublicUrl' | 'outbound'
+  >;
   db: Knex;
+  /** How token_url hosts are resolved at bind; default the system resolver. */
+  resolveHost?: HostResolver;
 }): ServiceBroker {
   const { config, db } = options;
   const catalog = buildCatalog(config.broker.catalog);
@@ -26,6 +32,11 @@ export function createBrokerService(options: {
     keys: new SecretKeys(config.credentialsKey, config.credentialsKeyPrevious),
     catalog: config.broker.catalog,
     validators: createParameterValidators(),
+    outbound: createOutboundPolicy({
+      allowPrivate: config.outbound.allowPrivate,
+      allowedHosts: config.outbound.tokenHosts,
+      ...(options.resolveHost && { resolve: options.resolveHost }),
+    }),
     scraperPublicUrl: config.scraperPublicUrl,
   };
   return {

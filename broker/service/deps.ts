@@ -1,5 +1,6 @@
 import type { CatalogConfig } from '../../common/config/types.ts';
 import type { Knex } from '../../common/db/connect.ts';
+import type { OutboundPolicy } from '../../common/outbound/policy.ts';
 import type { SecretKeys } from '../../common/secrets.ts';
 import type { ParameterValidators } from '../osb/parameters.ts';
 
@@ -9,6 +10,8 @@ export interface ServiceDeps {
   keys: SecretKeys;
   catalog: CatalogConfig;
   validators: ParameterValidators;
+  /** What a URL in the parameters may reach (auth.token_url). */
+  outbound: OutboundPolicy;
   /** The scraper's external base URL, written into service keys. */
   scraperPublicUrl: string;
 }

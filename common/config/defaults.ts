@@ -36,5 +36,7 @@ export function defaultConfig(): Omit<Config, 'role'> {
     },
     discovery: { ttlMs: 60_000, resyncMs: 300_000, guidsPerRequest: 100 },
     xsuaa: { readScope: 'Read' },
+    // Local mode turns allowPrivate on (validate.ts): its sandbox lives on loopback.
+    outbound: { allowPrivate: false, tokenHosts: [] },
   };
 }

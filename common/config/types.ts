@@ -68,6 +68,14 @@ export interface DiscoveryConfig {
   guidsPerRequest: number;
 }
 
+/** The outbound policy for URLs a tenant names (common/outbound/policy.ts). */
+export interface OutboundConfig {
+  /** OUTBOUND_ALLOW_PRIVATE: plain http and loopback/private addresses (local mode and tests only). */
+  allowPrivate: boolean;
+  /** OAUTH2_TOKEN_HOSTS: host patterns a token_url may name, `*` one label; empty: any public host. */
+  tokenHosts: readonly string[];
+}
+
 export interface Config {
   role: AppRole;
   port: number;
@@ -83,6 +91,7 @@ export interface Config {
   scrape: ScrapeConfig;
   discovery: DiscoveryConfig;
   xsuaa: { readScope: string; credentials?: XsuaaCredentials };
+  outbound: OutboundConfig;
   /** From VCAP_APPLICATION when running on Cloud Foundry. */
   cfApp?: { name: string; instanceIndex: number };
 }

@@ -1,3 +1,4 @@
+import { parseHostPattern } from '../outbound/host-patterns.ts';
 import { defaultConfig } from './defaults.ts';
 import { isPlainObject, type Layer } from './layers.ts';
 import type { AppRole, Config, XsuaaCredentials } from './types.ts';
@@ -64,16 +65,16 @@ class Reader {
     }
   }
 
-  /** A YAML list of strings, or one comma-separated string (how an environment variable carries it). */
+  /** A comma-separated string (environment) or a YAML list of strings; blanks dropped. */
   list(path: string): string[] {
     const value = this.raw(path);
     if (value === undefined || value === null || value === '') return [];
     const items = typeof value === 'string' ? value.split(',') : value;
-    if (!Array.isArray(items) || !items.every((i) => typeof i === 'string')) {
-      this.problems.push(`${path}: expected a list of strings`);
+    if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
+      this.problems.push(`${path}: expected a comma-separated string or a list of strings`);
       return [];
     }
-    return items.map((i) => i.trim()).filter((i) => i !== '');
+    return items.map((item) => item.trim()).filter((item) => item !== '');
   }
 
   object(path: string): Layer | undefined {
@@ -141,6 +142,10 @@ export function validateConfig(merged: Layer, role: AppRole, problems: string[])
       guidsPerRequest: r.integer('discovery.guidsPerRequest', d.discovery.guidsPerRequest, 1, 500),
     },
     xsuaa: { readScope: r.string('xsuaa.readScope', d.xsuaa.readScope) },
+    outbound: {
+      allowPrivate: r.boolean('outbound.allowPrivate', local || d.outbound.allowPrivate),
+      tokenHosts: hostPatterns(r.list('outbound.tokenHosts'), problems),
+    },
   };
 
   const optional = {
@@ -178,6 +183,15 @@ export function validateConfig(merged: Layer, role: AppRole, problems: string[])
   }
   if (!local) requireDeployed(config, role, problems);
   return config;
+}
+
+function hostPatterns(texts: string[], problems: string[]): string[] {
+  return texts.flatMap((text) => {
+    const parsed = parseHostPattern(text);
+    if (typeof parsed !== 'string') return [parsed.join('.')];
+    problems.push(`OAUTH2_TOKEN_HOSTS (outbound.tokenHosts): ${parsed}`);
+    return [];
+  });
 }
 
 /** Outside local mode nothing may fall back to a generated secret or an embedded database. */

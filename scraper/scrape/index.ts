@@ -11,4 +11,5 @@ export {
 } from './scrape-service.ts';
 export { Semaphore } from './semaphore.ts';
 export { SingleFlight } from './single-flight.ts';
+export { createTokenAgent, type TokenAgentOptions } from './token-agent.ts';
 export type { InstanceRequest, ScrapeOutcome } from './types.ts';

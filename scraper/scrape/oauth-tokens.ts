@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
+import { isOutboundRefusal, type OutboundPolicy } from '../../common/outbound/policy.ts';
 import { discard } from './discard.ts';
 
 export interface OAuthClient {
@@ -11,7 +12,13 @@ export interface OAuthClient {
   scopes?: string[];
 }
 
-export type TokenResult = { ok: true; token: string } | { ok: false; reason: 'auth_token' };
+/**
+ * `token_url_refused`: the outbound policy refused the token URL or the address its host resolved to,
+ * and nothing was sent; `auth_token`: the endpoint failed or answered no token.
+ */
+export type TokenResult =
+  | { ok: true; token: string }
+  | { ok: false; reason: 'auth_token' | 'token_url_refused' };
 
 interface Cached {
   token: string;
@@ -26,7 +33,8 @@ const MAX_TOKEN_BODY = 64 * 1024;
 /**
  * Client-credentials tokens for targets with auth type oauth2: cached until shortly before expiry, one
  * fetch in flight per client (concurrent scrapes of one app wait for the same token). A failed fetch is
- * not cached, so the next scrape tries again.
+ * not cached, so the next scrape tries again. The token URL is the tenant's: the outbound policy checks
+ * it before the request, and the dispatcher (token-agent.ts) checks again the address it dials.
  */
 export class OAuthTokens {
   private readonly cache = new Map<string, Cached>();
@@ -34,6 +42,7 @@ export class OAuthTokens {
 
   constructor(
     private readonly dispatcher: Dispatcher,
+    private readonly policy: OutboundPolicy,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -55,6 +64,7 @@ export class OAuthTokens {
   }
 
   private async fetch(client: OAuthClient, key: string, deadline: number): Promise<TokenResult> {
+    if (!this.policy.checkUrl(client.tokenUrl).ok) return { ok: false, reason: 'token_url_refused' };
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (client.scopes && client.scopes.length > 0) form.set('scope', client.scopes.join(' '));
     const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
@@ -79,8 +89,8 @@ export class OAuthTokens {
       const early = Math.min(EARLY_MS, lifetimeMs * 0.2);
       this.cache.set(key, { token: json.access_token, refreshAt: started + lifetimeMs - early });
       return { ok: true, token: json.access_token };
-    } catch {
-      return { ok: false, reason: 'auth_token' };
+    } catch (error) {
+      return { ok: false, reason: isOutboundRefusal(error) ? 'token_url_refused' : 'auth_token' };
     }
   }
 }

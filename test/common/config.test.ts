@@ -162,3 +162,51 @@ describe('invalid configuration', () => {
     expect(problems.join('\n')).not.toContain('topsecret');
   });
 });
+
+describe('outbound policy settings', () => {
+  it('defaults to https and public addresses only, any host; local mode allows private addresses', () => {
+    expect(buildConfig('broker', { env: deployedBroker }).outbound).toEqual({
+      allowPrivate: false,
+      tokenHosts: [],
+    });
+    expect(buildConfig('local', { env: {} }).outbound.allowPrivate).toBe(true);
+    expect(buildConfig('local', { env: { OUTBOUND_ALLOW_PRIVATE: 'false' } }).outbound.allowPrivate).toBe(
+      false,
+    );
+  });
+
+  it('reads the allow-list from the environment (comma-separated) or YAML (a list), normalized', () => {
+    const env = {
+      ...deployedBroker,
+      OAUTH2_TOKEN_HOSTS: ' *.authentication.*.hana.ondemand.com, UAA.sys.example.com. ,',
+      OUTBOUND_ALLOW_PRIVATE: 'true',
+    };
+    expect(buildConfig('broker', { env }).outbound).toEqual({
+      allowPrivate: true,
+      tokenHosts: ['*.authentication.*.hana.ondemand.com', 'uaa.sys.example.com'],
+    });
+    const yaml = 'promregator:\n  outbound:\n    tokenHosts: [uaa.sys.example.com]\n';
+    const fromFile = buildConfig('broker', {
+      env: { ...deployedBroker, PROMREGATOR_CONFIG: 'p.yml' },
+      readFile: () => yaml,
+    });
+    expect(fromFile.outbound.tokenHosts).toEqual(['uaa.sys.example.com']);
+  });
+
+  it('refuses patterns that are not host names and a non-boolean allowance', () => {
+    const problems = problemsOf(() =>
+      buildConfig('broker', {
+        env: {
+          ...deployedBroker,
+          OAUTH2_TOKEN_HOSTS: 'uaa.example.com,https://uaa.example.com,*.ex*.com',
+          OUTBOUND_ALLOW_PRIVATE: 'yes',
+        },
+      }),
+    );
+    expect(problems).toEqual([
+      'outbound.allowPrivate: expected true or false, got "yes"',
+      'OAUTH2_TOKEN_HOSTS (outbound.tokenHosts): "https://uaa.example.com" is not a host name (labels of letters, digits, "-", or "*" for one label)',
+      'OAUTH2_TOKEN_HOSTS (outbound.tokenHosts): "*.ex*.com" is not a host name (labels of letters, digits, "-", or "*" for one label)',
+    ]);
+  });
+});

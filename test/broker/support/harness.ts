@@ -3,7 +3,9 @@ import { startBroker } from '../../../broker/server.ts';
 import { buildConfig, type Config } from '../../../common/config/index.ts';
 import type { Knex } from '../../../common/db/connect.ts';
 import { createLogger } from '../../../common/logging.ts';
+import type { HostResolver } from '../../../common/outbound/policy.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { fakeDns, PUBLIC_V4 } from '../../support/fake-dns.ts';
 
 export const BROKER_USERNAME = 'cc-broker-user';
 export const BROKER_PASSWORD = 'cc-broker-pass-0123';
@@ -33,10 +35,11 @@ export interface TestBroker {
 
 /**
  * A broker over real HTTP on 127.0.0.1 (port 0), on a fresh database of its own unless one is given,
- * with its log captured for inspection.
+ * with its log captured for inspection. Host names of tenant URLs resolve through `resolveHost`; by
+ * default every name but localhost gets a public address, and no DNS server is asked.
  */
 export async function startTestBroker(
-  options: { databaseUrl?: string; db?: Knex; env?: Record<string, string> } = {},
+  options: { databaseUrl?: string; db?: Knex; env?: Record<string, string>; resolveHost?: HostResolver } = {},
 ): Promise<TestBroker> {
   let database: TestDatabase | undefined;
   let db = options.db;
@@ -55,7 +58,9 @@ export async function startTestBroker(
     captured += chunk.toString('utf8');
   });
   const logger = createLogger({ level: 'debug', name: 'broker', destination: stream });
-  const broker = await startBroker({ config, db, logger, port: 0, host: '127.0.0.1' });
+  const resolveHost =
+    options.resolveHost ?? fakeDns({ localhost: ['127.0.0.1', '::1'] }, [PUBLIC_V4]).resolve;
+  const broker = await startBroker({ config, db, logger, port: 0, host: '127.0.0.1', resolveHost });
   return {
     url: broker.url,
     config,

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { createOutboundPolicy } from '../../../common/outbound/policy.ts';
 import type { DiscoveredTarget } from '../../../scraper/discovery/types.ts';
 import { classifyError, routerReason } from '../../../scraper/scrape/classify-error.ts';
 import { scrapeBudgetMs } from '../../../scraper/scrape/deadline.ts';
@@ -234,7 +235,9 @@ describe('OAuthTokens', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const agent = new Agent();
     try {
-      const tokens = new OAuthTokens(agent, () => now);
+      // The endpoint lives on loopback: the tests' allowance.
+      const policy = createOutboundPolicy({ allowPrivate: true, allowedHosts: [] });
+      const tokens = new OAuthTokens(agent, policy, () => now);
       const client = {
         tokenUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`,
         clientId: 'c',

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { buildConfig, type Config } from '../../../../common/config/index.ts';
 import { createLogger } from '../../../../common/logging.ts';
+import type { HostResolver } from '../../../../common/outbound/policy.ts';
 import { randomSecret, SecretKeys } from '../../../../common/secrets.ts';
 import { splitSecrets as splitTargetSecrets } from '../../../../common/targets.ts';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index.ts';
 import { type RunningScraper, startScraper } from '../../../../scraper/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../../support/database.ts';
+import { fakeDns } from '../../../support/fake-dns.ts';
 
 export interface ScraperFixture {
   sandbox: Sandbox;
@@ -46,6 +48,8 @@ export const ENV_DEFAULTS = {
   LOG_LEVEL: 'warn',
   DISCOVERY_TTL_MS: '1000',
   DISCOVERY_RESYNC_MS: '5000',
+  // The sandbox UAA, a token endpoint of oauth2 bindings, lives on loopback.
+  OUTBOUND_ALLOW_PRIVATE: 'true',
 } as const;
 
 /** The env a scraper needs against this sandbox and database. */
@@ -61,14 +65,21 @@ export function scraperEnv(sandbox: Sandbox, database: TestDatabase, extra: Reco
   };
 }
 
-/** Real sandbox, real PostgreSQL, real scraper in-process; rows inserted the way the broker stores them. */
-export async function startScraperFixture(env: Record<string, string> = {}): Promise<ScraperFixture> {
+/**
+ * Real sandbox, real PostgreSQL, real scraper in-process; rows inserted the way the broker stores them.
+ * Token URL hosts resolve through `resolveHost` (default: localhost only), never through a DNS server.
+ */
+export async function startScraperFixture(
+  env: Record<string, string> = {},
+  options: { resolveHost?: HostResolver } = {},
+): Promise<ScraperFixture> {
   const database = await createTestDatabase();
   const sandbox = await startSandbox();
   const config = buildConfig('scraper', { env: scraperEnv(sandbox, database, env) });
   const keys = new SecretKeys(config.credentialsKey);
   const logger = createLogger({ level: config.logLevel, name: 'scraper-test' });
-  const scraper = await startScraper({ config, db: database.db, logger, port: 0 });
+  const resolveHost = options.resolveHost ?? fakeDns({ localhost: ['127.0.0.1', '::1'] }).resolve;
+  const scraper = await startScraper({ config, db: database.db, logger, port: 0, resolveHost });
   const db = database.db;
   const fixture: ScraperFixture = {
     sandbox,
