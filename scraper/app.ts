@@ -4,7 +4,11 @@ import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
 import { rekeyStoredSecrets } from '../common/db/rekey.ts';
 import type { Logger } from '../common/logging.ts';
-import { createOutboundPolicy, type HostResolver } from '../common/outbound/policy.ts';
+import {
+  APP_ROUTE_ADDRESS_KINDS,
+  createOutboundPolicy,
+  type HostResolver,
+} from '../common/outbound/policy.ts';
 import { SecretKeys } from '../common/secrets.ts';
 import { createAuthenticator, createXsuaaVerifier, FailureLimiter } from './auth/index.ts';
 import { createBindingsStore } from './bindings/index.ts';
@@ -84,6 +88,13 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
 
   const scrapeAgent = createScrapeAgent({
     ...(config.scrape.connectTo !== undefined && { connectTo: config.scrape.connectTo }),
+    routePolicy: createOutboundPolicy({
+      allowPrivate: config.outbound.allowPrivate,
+      allowedHosts: [],
+      schemes: ['https:', 'http:'],
+      allowKinds: APP_ROUTE_ADDRESS_KINDS,
+      ...(options.resolveHost && { resolve: options.resolveHost }),
+    }),
     skipSslValidation: config.cf.skipSslValidation,
   });
   // Token URLs are the tenants': held to the outbound policy on every connection.

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
-import { classifyAddress, describeRefusal } from './address-ranges.ts';
+import { type AddressClass, type AddressKind, classifyAddress, describeRefusal } from './address-ranges.ts';
 import { type HostPattern, hostAllowed, normalizeHost, parseHostPattern } from './host-patterns.ts';
 
 /**
@@ -28,7 +28,25 @@ export interface OutboundPolicyOptions {
   resolve?: HostResolver;
   /** Bound of one resolution; a slow DNS answer must not hold a bind request or a scrape. */
   resolveTimeoutMs?: number;
+  /** Schemes allowed without OUTBOUND_ALLOW_PRIVATE. Default: https only (a token URL carries a secret). */
+  schemes?: readonly string[];
+  /** Non-public address kinds allowed all the same (see APP_ROUTE_ADDRESS_KINDS). Default: none. */
+  allowKinds?: readonly AddressKind[];
 }
+
+/**
+ * Where an app route may lead without SCRAPE_CONNECT_TO: a gorouter or its load balancer, which on an
+ * on-premise foundation has a private address, or a container behind an internal route. Never loopback,
+ * link-local (the cloud metadata service at 169.254.169.254), unspecified or multicast: a tenant controls
+ * the DNS of its private domains, and a route pointing there would have the scraper fetch, and report
+ * the first line of, something that is not an app.
+ */
+export const APP_ROUTE_ADDRESS_KINDS: readonly AddressKind[] = [
+  'private',
+  'shared (CGNAT)',
+  'unique-local',
+  'site-local',
+];
 
 export interface OutboundPolicy {
   /** Everything decidable without the network: scheme, credentials in the URL, allow-list, IP literals. */
@@ -70,10 +88,15 @@ export function createOutboundPolicy(options: OutboundPolicyOptions): OutboundPo
   });
   const resolve = options.resolve ?? systemResolver;
   const timeoutMs = options.resolveTimeoutMs ?? 2_000;
+  const schemes = options.schemes ?? ['https:'];
+  const allowKinds = options.allowKinds ?? [];
+  const refused = (found: AddressClass): found is Extract<AddressClass, { public: false }> =>
+    !found.public && !allowKinds.includes(found.kind);
 
   const checkDial = (protocol: string, hostname: string): Verdict => {
-    if (protocol !== 'https:' && !(allowPrivate && protocol === 'http:')) return refuse('must use https');
-    return checkHost(normalizeHost(unbracket(hostname)), patterns, allowPrivate);
+    if (!schemes.includes(protocol) && !(allowPrivate && protocol === 'http:'))
+      return refuse('must use https');
+    return checkHost(normalizeHost(unbracket(hostname)), patterns, allowPrivate, refused);
   };
 
   const checkUrl = (text: string): Verdict => {
@@ -96,7 +119,7 @@ export function createOutboundPolicy(options: OutboundPolicyOptions): OutboundPo
     if (!allowPrivate) {
       for (const { address } of addresses) {
         const found = classifyAddress(address);
-        if (!found.public) throw new OutboundRefusedError(describeRefusal(address, found, hostname));
+        if (refused(found)) throw new OutboundRefusedError(describeRefusal(address, found, hostname));
       }
     }
     return addresses;
@@ -145,7 +168,12 @@ export function createOutboundPolicy(options: OutboundPolicyOptions): OutboundPo
 }
 
 /** Names and IP literals, before any resolution: the allow-list first, then what the host itself says. */
-function checkHost(host: string, patterns: readonly HostPattern[], allowPrivate: boolean): Verdict {
+function checkHost(
+  host: string,
+  patterns: readonly HostPattern[],
+  allowPrivate: boolean,
+  refused: (found: AddressClass) => found is Extract<AddressClass, { public: false }>,
+): Verdict {
   if (host === '') return refuse('must name a host');
   if (patterns.length > 0 && !hostAllowed(host, patterns)) {
     return refuse(
@@ -155,7 +183,7 @@ function checkHost(host: string, patterns: readonly HostPattern[], allowPrivate:
   if (allowPrivate) return OK;
   if (isIP(host) !== 0) {
     const found = classifyAddress(host);
-    return found.public ? OK : refuse(describeRefusal(host, found));
+    return refused(found) ? refuse(describeRefusal(host, found)) : OK;
   }
   // RFC 6761: resolvers must answer these with loopback, whatever DNS says.
   if (host === 'localhost' || host.endsWith('.localhost')) return refuse(`${host} is a loopback name`);

@@ -3,6 +3,9 @@ export function classifyError(err: unknown, timedOut: boolean): string {
   if (timedOut) return 'timeout';
   const code = String((err as { code?: unknown } | undefined)?.code ?? '');
   switch (code) {
+    case 'OUTBOUND_REFUSED':
+      // The route's host resolved to an address no app can have (see APP_ROUTE_ADDRESS_KINDS).
+      return 'address_refused';
     case 'ECONNREFUSED':
       return 'refused';
     case 'ECONNRESET':

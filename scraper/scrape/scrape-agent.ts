@@ -1,8 +1,15 @@
 import { Agent, buildConnector } from 'undici';
+import type { OutboundPolicy } from '../../common/outbound/policy.ts';
+import { guardedConnector } from './guarded-connector.ts';
 
 export interface ScrapeAgentOptions {
   /** `host:port` every connection goes to (SCRAPE_CONNECT_TO); the URL's host stays Host header and SNI. */
   connectTo?: string;
+  /**
+   * Without connectTo, where a route's host may lead (APP_ROUTE_ADDRESS_KINDS): tenants control the DNS
+   * of their private domains. Not applied with connectTo, whose destination the operator chose.
+   */
+  routePolicy?: OutboundPolicy;
   /** CF_SKIP_SSL_VALIDATION: accept self-signed certificates of test landscapes. */
   skipSslValidation: boolean;
   connectTimeoutMs?: number;
@@ -14,14 +21,15 @@ export interface ScrapeAgentOptions {
  * destination; undici still derives Host and the TLS server name from the URL.
  */
 export function createScrapeAgent(options: ScrapeAgentOptions): Agent {
-  const base = buildConnector({
-    rejectUnauthorized: !options.skipSslValidation,
-    timeout: options.connectTimeoutMs ?? 10_000,
-  });
+  const tls = { rejectUnauthorized: !options.skipSslValidation, timeout: options.connectTimeoutMs ?? 10_000 };
   const to = options.connectTo === undefined ? undefined : parseHostPort(options.connectTo);
-  const connect: buildConnector.connector = to
-    ? (opts, callback) => base({ ...opts, hostname: to.host, port: to.port }, callback)
-    : base;
+  let connect: buildConnector.connector;
+  if (to) {
+    const base = buildConnector(tls);
+    connect = (opts, callback) => base({ ...opts, hostname: to.host, port: to.port }, callback);
+  } else {
+    connect = options.routePolicy ? guardedConnector(options.routePolicy, tls) : buildConnector(tls);
+  }
   return new Agent({ connect, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
 }
 
