@@ -20,8 +20,8 @@ import {
   createScrapeAgent,
   createScrapeService,
   createTokenAgent,
+  FairSemaphore,
   OAuthTokens,
-  Semaphore,
   SingleFlight,
 } from './scrape/index.ts';
 
@@ -111,7 +111,11 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
       maxBodyBytes: config.scrape.maxBodyBytes,
       clock,
     },
-    global: new Semaphore(config.scrape.globalConcurrency),
+    // One tenant may hold a quarter of the process's scrape slots at most (FairSemaphore).
+    global: new FairSemaphore(
+      config.scrape.globalConcurrency,
+      Math.max(1, Math.floor(config.scrape.globalConcurrency / 4)),
+    ),
     requestConcurrency: config.scrape.requestConcurrency,
     defaults: config.scrape,
     instanceStates: (appGuid) => discovery.instanceStates(appGuid),

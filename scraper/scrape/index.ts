@@ -1,3 +1,4 @@
+export { FairSemaphore } from './fair-semaphore.ts';
 export { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 export { type MergedSpace, mergeSpace } from './merge-space.ts';
 export { OAuthTokens } from './oauth-tokens.ts';

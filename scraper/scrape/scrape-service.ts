@@ -2,12 +2,12 @@ import type { DiscoveredInstance, DiscoveredTarget } from '../discovery/types.ts
 import { ChunkPool, type ExpositionFormat } from '../exposition/index.ts';
 import { BodyArena } from './body-arena.ts';
 import { scrapeBudgetMs } from './deadline.ts';
+import type { FairSemaphore } from './fair-semaphore.ts';
 import { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 import { instanceLabels } from './instance-labels.ts';
 import { instanceRequest } from './instance-request.ts';
 import { createSpaceMerge, type MergedSpace, type ScrapedInstance } from './merge-space.ts';
-import type { Semaphore } from './semaphore.ts';
-import { Semaphore as RequestSemaphore } from './semaphore.ts';
+import { Semaphore } from './semaphore.ts';
 import type { ScrapeOutcome } from './types.ts';
 
 export interface ScrapeJob {
@@ -18,7 +18,8 @@ export interface ScrapeJob {
 export interface ScrapeServiceDeps {
   fetch: FetchDeps;
   /** Shared by every request of the process. */
-  global: Semaphore;
+  /** Process-wide, shared fairly between service instances (tenants). */
+  global: FairSemaphore;
   requestConcurrency: number;
   defaults: { defaultTimeoutMs: number; timeoutMarginMs: number };
   /** Explains a failure by the instance's CC state (CRASHED, DOWN…) when available in time. */
@@ -136,7 +137,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
   return {
     async scrape(jobs, options) {
       const start = clock();
-      const local = new RequestSemaphore(deps.requestConcurrency);
+      const local = new Semaphore(deps.requestConcurrency);
       const merge = createSpaceMerge(options.format, pool);
       const arena = new BodyArena(bodyPool);
       const labels = jobs.map((job) => instanceLabels(job.target, job.index));
@@ -147,7 +148,10 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       });
       const outcomes: ScrapeOutcome[] = await Promise.all(
         jobs.map(async (job, i) => {
-          const outcome = await local.run(() => deps.global.run(() => scrapeOne(job, options, start, arena)));
+          const tenant = job.target.target.instanceId;
+          const outcome = await local.run(() =>
+            deps.global.run(tenant, () => scrapeOne(job, options, start, arena)),
+          );
           // Parsed and written now, while the other fetches are still in flight.
           merge.arrived(i, instance(i, outcome));
           return outcome;
