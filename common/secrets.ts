@@ -26,6 +26,8 @@ class DerivedKeys {
   readonly bindingPasswords: Buffer;
   readonly keyPasswords: Buffer;
   readonly keyVerifier: Buffer;
+  readonly sessionEncryption: Buffer;
+  readonly sessionMac: Buffer;
 
   constructor(credentialsKey: string) {
     if (credentialsKey.length === 0) throw new Error('SecretKeys: empty credentials key');
@@ -36,6 +38,8 @@ class DerivedKeys {
     this.bindingPasswords = derive('binding-password');
     this.keyPasswords = derive('service-key-password');
     this.keyVerifier = derive('service-key-verifier');
+    this.sessionEncryption = derive('dashboard-session-encryption');
+    this.sessionMac = derive('dashboard-session-mac');
   }
 }
 
@@ -72,6 +76,16 @@ export class SecretKeys {
 
   has(keyId: string): boolean {
     return this.ring.has(keyId);
+  }
+
+  /** @internal For SessionSeal: the current key's derived values. */
+  derivedCurrent(): DerivedKeys {
+    return this.current;
+  }
+
+  /** @internal For SessionSeal: a configured key's derived values, if any. */
+  derived(keyId: string): DerivedKeys | undefined {
+    return this.ring.get(keyId);
   }
 
   private key(keyId: string): DerivedKeys {
@@ -176,6 +190,56 @@ export class SecretKeys {
       .update(bindingId)
       .digest('base64url');
     return { username: 'promregator', password };
+  }
+}
+
+const SESSION_SCHEME = 's1';
+
+/**
+ * Dashboard session cookies: AES-256-GCM under one derived key, then HMAC-SHA-256 over the whole token
+ * under another, so a forged or altered cookie is refused by a constant-time MAC check before anything is
+ * decrypted. Sealed under the current key, opened under any configured one (a rotation logs nobody out).
+ */
+export class SessionSeal {
+  constructor(private readonly keys: SecretKeys) {}
+
+  seal(plaintext: string): string {
+    const key = this.keys.derivedCurrent();
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key.sessionEncryption, iv);
+    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const body = [
+      SESSION_SCHEME,
+      key.id,
+      ...[iv, cipher.getAuthTag(), data].map((p) => p.toString('base64url')),
+    ].join('.');
+    return `${body}.${createHmac('sha256', key.sessionMac).update(body).digest('base64url')}`;
+  }
+
+  /** The plaintext, or undefined for anything forged, altered, truncated or sealed under a retired key. */
+  open(token: string): string | undefined {
+    const parts = token.split('.');
+    if (parts.length !== 6 || parts[0] !== SESSION_SCHEME) return undefined;
+    const key = this.keys.derived(parts[1] ?? '');
+    if (!key) return undefined;
+    const body = parts.slice(0, 5).join('.');
+    const expected = createHmac('sha256', key.sessionMac).update(body).digest();
+    const actual = Buffer.from(parts[5] ?? '', 'base64url');
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
+    try {
+      const decipher = createDecipheriv(
+        'aes-256-gcm',
+        key.sessionEncryption,
+        Buffer.from(parts[2] ?? '', 'base64url'),
+      );
+      decipher.setAuthTag(Buffer.from(parts[3] ?? '', 'base64url'));
+      return Buffer.concat([
+        decipher.update(Buffer.from(parts[4] ?? '', 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
+    } catch {
+      return undefined;
+    }
   }
 }
 

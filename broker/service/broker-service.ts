@@ -16,17 +16,27 @@ import {
 
 /** The OSB contract over the Postgres schema of migrations/001-initial.ts. */
 export function createBrokerService(options: {
-  config: Pick<Config, 'broker' | 'credentialsKey' | 'credentialsKeyPrevious' | 'scraperPublicUrl'>;
+  config: Pick<
+    Config,
+    'broker' | 'credentialsKey' | 'credentialsKeyPrevious' | 'scraperPublicUrl' | 'dashboard'
+  >;
   db: Knex;
 }): ServiceBroker {
   const { config, db } = options;
-  const catalog = buildCatalog(config.broker.catalog);
+  const { clientId, clientSecret } = config.dashboard;
+  // Without a public URL there is nowhere to send the browser: no dashboard then.
+  const dashboard =
+    clientId !== undefined && clientSecret !== undefined && config.scraperPublicUrl !== ''
+      ? { id: clientId, secret: clientSecret, redirect_uri: `${config.scraperPublicUrl}/dashboard/callback` }
+      : undefined;
+  const catalog = buildCatalog(config.broker.catalog, dashboard);
   const deps: ServiceDeps = {
     db,
     keys: new SecretKeys(config.credentialsKey, config.credentialsKeyPrevious),
     catalog: config.broker.catalog,
     validators: createParameterValidators(),
     scraperPublicUrl: config.scraperPublicUrl,
+    dashboardBase: dashboard && `${config.scraperPublicUrl}/dashboard/instances/`,
   };
   return {
     catalog: () => catalog,

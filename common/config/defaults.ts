@@ -36,5 +36,7 @@ export function defaultConfig(): Omit<Config, 'role'> {
     },
     discovery: { ttlMs: 60_000, resyncMs: 300_000, guidsPerRequest: 100 },
     xsuaa: { readScope: 'Read' },
+    // No client, no secret: the operator registers one; without it no dashboard_client is advertised.
+    dashboard: { permissionTtlMs: 60_000, sessionTtlMs: 15 * 60_000 },
   };
 }

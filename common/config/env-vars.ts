@@ -20,6 +20,8 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string]> = [
   ['SCRAPE_CONNECT_TO', 'scrape.connectTo'],
   ['XSUAA_READ_SCOPE', 'xsuaa.readScope'],
   ['LOG_LEVEL', 'logLevel'],
+  ['DASHBOARD_CLIENT_ID', 'dashboard.clientId'],
+  ['DASHBOARD_CLIENT_SECRET', 'dashboard.clientSecret'],
   ['CATALOG_SERVICE_ID', 'broker.catalog.serviceId'],
   ['CATALOG_PLAN_ID', 'broker.catalog.planId'],
   ['CATALOG_SERVICE_NAME', 'broker.catalog.serviceName'],

@@ -141,6 +141,10 @@ export function validateConfig(merged: Layer, role: AppRole, problems: string[])
       guidsPerRequest: r.integer('discovery.guidsPerRequest', d.discovery.guidsPerRequest, 1, 500),
     },
     xsuaa: { readScope: r.string('xsuaa.readScope', d.xsuaa.readScope) },
+    dashboard: {
+      permissionTtlMs: r.integer('dashboard.permissionTtlMs', d.dashboard.permissionTtlMs, 0, 3_600_000),
+      sessionTtlMs: r.integer('dashboard.sessionTtlMs', d.dashboard.sessionTtlMs, 60_000, 86_400_000),
+    },
   };
 
   const optional = {
@@ -152,6 +156,14 @@ export function validateConfig(merged: Layer, role: AppRole, problems: string[])
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (config.cf as unknown as Record<string, unknown>)[key] = value;
+  }
+  const dashboardId = r.string('dashboard.clientId');
+  const dashboardSecret = r.string('dashboard.clientSecret');
+  if ((dashboardId === undefined) !== (dashboardSecret === undefined)) {
+    problems.push('DASHBOARD_CLIENT_ID and DASHBOARD_CLIENT_SECRET: set both or neither');
+  } else if (dashboardId !== undefined && dashboardSecret !== undefined) {
+    config.dashboard.clientId = dashboardId;
+    config.dashboard.clientSecret = dashboardSecret;
   }
   const connectTo = r.string('scrape.connectTo');
   if (connectTo !== undefined) {
@@ -195,6 +207,11 @@ function requireDeployed(config: Config, role: AppRole, problems: string[]): voi
     if (!config.broker.username) problems.push('BROKER_USERNAME: required');
     if (!config.broker.password) problems.push('BROKER_PASSWORD: required');
     if (!config.scraperPublicUrl) problems.push('SCRAPER_PUBLIC_URL: required (service keys carry it)');
+  }
+  if (role === 'scraper' && config.dashboard.clientId !== undefined && !config.scraperPublicUrl) {
+    problems.push(
+      'SCRAPER_PUBLIC_URL: required with DASHBOARD_CLIENT_ID (the SSO redirect_uri is built from it)',
+    );
   }
   if (role === 'scraper') {
     if (!config.cf.apiUrl) problems.push('CF_API_URL: required');
