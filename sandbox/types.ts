@@ -70,6 +70,27 @@ export interface SandboxControl {
     opts?: { scopes?: string[]; audience?: string[]; expiresInSeconds?: number },
   ): Promise<string>;
   addClient(clientId: string, clientSecret: string, authorities: string[]): void;
+  /**
+   * What the CC does at `cf create-service-broker` for a catalog's `dashboard_client`: creates the UAA
+   * client for the authorization-code grant (scopes openid, cloud_controller_service_permissions.read).
+   */
+  registerDashboardClient(client: { id: string; secret: string; redirect_uri: string }): void;
+  /** A UAA user without admin scopes; what it may see comes from its roles. */
+  addUser(username: string, password: string): SandboxUser;
+  /** Replaces the user's roles in the space (`space_developer`, `space_manager`, `space_auditor`, `space_supporter`). */
+  setSpaceRoles(username: string, spaceGuid: string, roles: string[]): void;
+  /** Replaces the user's roles in the org (`organization_manager`, `organization_auditor`, `organization_user`). */
+  setOrgRoles(username: string, orgGuid: string, roles: string[]): void;
+  /** Takes one role away (space or org guid). */
+  removeRole(username: string, guid: string, role: string): void;
+  /** What `cf create-service` leaves in the CC: the instance and its space (for the permissions endpoint). */
+  registerServiceInstance(spec: { guid: string; name: string; spaceGuid: string }): void;
+}
+
+export interface SandboxUser {
+  guid: string;
+  username: string;
+  password: string;
 }
 
 export interface RouteOptions {

@@ -19,24 +19,36 @@ export interface EndpointRequest {
   params: Record<string, string>;
   search: URLSearchParams;
   path: string;
+  /** The caller, from its verified token (absent on public endpoints). */
+  caller?: { user: string; scopes: string[] };
 }
 export type EndpointResult = { status: number; body: unknown } | CfError;
 export interface Endpoint {
   template: string;
   /** Without a token: root and info documents. */
   public: boolean;
+  /**
+   * Which tokens may call it: `read-all` (the scraper's: admin, admin_read_only or global_auditor), or
+   * `user` (any user token for the CC, e.g. a dashboard's with cloud_controller_service_permissions.read).
+   */
+  access: 'read-all' | 'user';
   pattern: RegExp;
   names: string[];
   handle(ctx: PresentContext, req: EndpointRequest): EndpointResult;
 }
 
-function endpoint(template: string, handle: Endpoint['handle'], isPublic = false): Endpoint {
+function endpoint(
+  template: string,
+  handle: Endpoint['handle'],
+  isPublic = false,
+  access: Endpoint['access'] = 'read-all',
+): Endpoint {
   const names: string[] = [];
   const source = template.replace(/:(\w+)/g, (_, n: string) => {
     names.push(n);
     return '([^/]+)';
   });
-  return { template, public: isPublic, pattern: new RegExp(`^${source}/?$`), names, handle };
+  return { template, public: isPublic, access, pattern: new RegExp(`^${source}/?$`), names, handle };
 }
 
 const ok = (body: unknown): EndpointResult => ({ status: 200, body });
@@ -329,6 +341,17 @@ export function createEndpoints(info: { uaaUrl: string }): Endpoint[] {
       const d = ctx.foundation.domains.get(req.params.guid ?? '');
       return d ? ok(presentDomain(ctx, d)) : cfErrors.resourceNotFound('Domain');
     }),
+    endpoint(
+      '/v3/service_instances/:guid/permissions',
+      (ctx, req) => {
+        const instance = ctx.roles.serviceInstances.get(req.params.guid ?? '');
+        if (!instance) return cfErrors.resourceNotFound('Service instance');
+        const caller = req.caller ?? { user: '', scopes: [] };
+        return ok(ctx.roles.permissions(caller.user, caller.scopes, instance));
+      },
+      false,
+      'user',
+    ),
   ];
 }
 
