@@ -61,6 +61,8 @@ export interface SandboxControl {
   failCc(mode: CcFailure | null): void;
   /** While true, every token request gets 401 invalid_client. */
   refuseUaa(refuse: boolean): void;
+  /** While a status is set, every token request gets it (`null` ends the outage). */
+  failUaa(status: number | null): void;
   setCcLatency(ms: number): void;
   /** Keys like 'GET /v3/apps' (path template, no query), 'POST /oauth/token' for the UAA; 'total' counts CC calls only. */
   requestCounts(): Record<string, number>;

@@ -5,10 +5,19 @@ import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
 import { rekeyStoredSecrets } from '../common/db/rekey.ts';
 import type { Logger } from '../common/logging.ts';
-import { SecretKeys } from '../common/secrets.ts';
+import { SecretKeys, SessionSeal } from '../common/secrets.ts';
 import { createAuthenticator, createXsuaaVerifier, FailureLimiter } from './auth/index.ts';
-import { createBindingsStore } from './bindings/index.ts';
+import { type BindingsStore, createBindingsStore } from './bindings/index.ts';
 import { createCcRequestCounter, createCloudControllerClient } from './cf/index.ts';
+import {
+  buildInstanceModel,
+  createDashboard,
+  createSsoClient,
+  type Dashboard,
+  PermissionCache,
+  SessionCodec,
+} from './dashboard/index.ts';
+import type { Discovery } from './discovery/index.ts';
 import { createDiscovery, createDiscoveryMetrics } from './discovery/index.ts';
 import { createHandler, type Rendered } from './http/index.ts';
 import { createScraperMetrics } from './metrics.ts';
@@ -16,6 +25,7 @@ import {
   createScrapeAgent,
   createScrapeService,
   OAuthTokens,
+  ScrapeRecorder,
   Semaphore,
   SingleFlight,
 } from './scrape/index.ts';
@@ -88,7 +98,9 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     keepAliveTimeout: 30_000,
     ...(config.cf.skipSslValidation && { connect: { rejectUnauthorized: false } }),
   });
+  const recorder = new ScrapeRecorder();
   const scrape = createScrapeService({
+    recorder,
     fetch: {
       dispatcher: scrapeAgent,
       tokens: new OAuthTokens(tokenAgent, clock),
@@ -112,6 +124,21 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     onFailure: (reason) => metrics.authFailures.inc({ reason }),
   });
 
+  let boundUrl = '';
+  const dashboardAgent = new Agent({
+    keepAliveTimeout: 30_000,
+    ...(config.cf.skipSslValidation && { connect: { rejectUnauthorized: false } }),
+  });
+  const dashboard = createDashboardIfConfigured({
+    config,
+    keys,
+    clock,
+    logger: logger.child({ part: 'dashboard' }),
+    dispatcher: dashboardAgent,
+    publicUrl: () => config.scraperPublicUrl || boundUrl,
+    sources: { bindings: () => bindings.snapshot(), discovery, recorder },
+  });
+
   const server = createServer(
     { keepAliveTimeout: 65_000 },
     createHandler({
@@ -126,17 +153,19 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
       },
       publicUrl: config.scraperPublicUrl,
       logger: logger.child({ part: 'http' }),
+      ...(dashboard && { dashboard }),
     }),
   );
   // Listen first: a taken port fails fast, before any connection is opened.
   await listen(server, options.port ?? config.port, options.host);
   const port = (server.address() as AddressInfo).port;
+  boundUrl = `http://127.0.0.1:${port}`;
 
   const closeParts = async () => {
     await discovery.stop().catch(() => {});
     await bindings.stop().catch(() => {});
     await cc.close().catch(() => {});
-    await Promise.all([scrapeAgent.close(), tokenAgent.close()]).catch(() => {});
+    await Promise.all([scrapeAgent.close(), tokenAgent.close(), dashboardAgent.close()]).catch(() => {});
   };
   try {
     await bindings.start();
@@ -159,6 +188,56 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
       return closing;
     },
   };
+}
+
+/** The dashboard needs its SSO client and the CC; without a client id there is none (404). */
+function createDashboardIfConfigured(options: {
+  config: Readonly<Config>;
+  keys: SecretKeys;
+  clock: () => number;
+  logger: Logger;
+  dispatcher: Agent;
+  publicUrl: () => string;
+  sources: {
+    bindings: () => ReturnType<BindingsStore['snapshot']>;
+    discovery: Discovery;
+    recorder: ScrapeRecorder;
+  };
+}): Dashboard | undefined {
+  const { config, clock } = options;
+  const { clientId, clientSecret } = config.dashboard;
+  if (clientId === undefined || clientSecret === undefined || !config.cf.apiUrl) return undefined;
+  return createDashboard({
+    sso: createSsoClient({
+      ccUrl: config.cf.apiUrl,
+      clientId,
+      clientSecret,
+      redirectUri: () => `${options.publicUrl()}/dashboard/callback`,
+      dispatcher: options.dispatcher,
+      clock,
+    }),
+    // Plain-HTTP loopback in local mode only; everywhere else the cookie never travels unencrypted.
+    sessions: new SessionCodec({
+      seal: new SessionSeal(options.keys),
+      secure: config.role !== 'local',
+      clock,
+    }),
+    permissions: new PermissionCache(config.dashboard.permissionTtlMs, clock),
+    model: (id) =>
+      buildInstanceModel(
+        {
+          bindings: options.sources.bindings,
+          discovery: () => options.sources.discovery.view(),
+          recorder: options.sources.recorder,
+          clock,
+        },
+        id,
+      ),
+    clock,
+    sessionTtlMs: config.dashboard.sessionTtlMs,
+    refreshSeconds: 15,
+    logger: options.logger,
+  });
 }
 
 function listen(server: Server, port: number, host: string | undefined): Promise<void> {

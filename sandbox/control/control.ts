@@ -63,6 +63,9 @@ export function createControl(d: ControlDeps): SandboxControl {
     refuseUaa: (refuse) => {
       d.uaa.refuse = refuse;
     },
+    failUaa: (status) => {
+      d.uaa.failStatus = status;
+    },
     setCcLatency: (ms) => {
       if (!(ms >= 0)) throw new SandboxError('invalid', `bad latency ${ms}`);
       d.cc.latencyMs = ms;

@@ -97,6 +97,11 @@ const ROUTES: Array<[string, string, Handler]> = [
   ['DELETE', '/_sandbox/cc/failure', (sb) => sb.control.failCc(null)],
   ['PUT', '/_sandbox/cc/latency', (sb, _, b) => sb.control.setCcLatency(num(b.ms, 'ms'))],
   ['PUT', '/_sandbox/uaa/refuse', (sb, _, b) => sb.control.refuseUaa(b.refuse === true)],
+  [
+    'PUT',
+    '/_sandbox/uaa/failure',
+    (sb, _, b) => sb.control.failUaa(typeof b.status === 'number' ? b.status : null),
+  ],
   ['GET', '/_sandbox/counts', (sb) => sb.control.requestCounts()],
   ['DELETE', '/_sandbox/counts', (sb) => sb.control.resetRequestCounts()],
   [

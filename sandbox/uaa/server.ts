@@ -10,6 +10,8 @@ import type { TokenIssuer, TokenRequest } from './tokens.ts';
 export interface UaaSettings {
   tokenLifetimeSeconds: number;
   refuse: boolean;
+  /** While set, the token endpoint answers this status (an outage behind UAA's load balancer). */
+  failStatus?: number | null;
 }
 
 interface OAuthError {
@@ -41,6 +43,13 @@ export function createUaaHandler(
       });
     }
     const form = new URLSearchParams(await readBody(req, 64 * 1024));
+    if (settings.failStatus) {
+      return oauthError(res, {
+        status: settings.failStatus,
+        error: 'server_error',
+        description: 'UAA unavailable',
+      });
+    }
     const client = authenticateClient(req, form);
     if ('status' in client) return oauthError(res, client);
     if (settings.refuse) {
