@@ -37,10 +37,10 @@ h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e7ec;vertical-align:top}
 th{background:#eef1f5;font-weight:600}
-code{font:.85rem ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+code{font:.85rem ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}
 .badge{display:inline-block;padding:0 .45rem;border-radius:3px;font-weight:600;font-size:.8rem;color:#fff}
 .up{background:#1d6b34}.down{background:#a3161b}.unknown{background:#5b6472}
-.tl{display:flex;gap:2px;flex-wrap:wrap;min-width:6rem}
+.tl{display:flex;gap:2px;flex-wrap:wrap;min-width:6rem;position:relative}
 .tl span{width:9px;height:14px;border-radius:2px;display:inline-block}
 .totals{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem}
 button{font:inherit;padding:.3rem .8rem;border-radius:4px;border:1px solid #fff;background:#17324d;color:#fff;cursor:pointer}

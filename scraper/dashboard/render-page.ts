@@ -20,7 +20,7 @@ export function renderInstancePage(
     `<span><span class="badge up">${model.totals.up} up</span></span>`,
     `<span><span class="badge down">${model.totals.down} down</span></span>`,
     `<span><span class="badge unknown">${model.totals.neverScraped} not scraped yet</span></span></div>`,
-    `<p class="muted">Updated ${esc(model.generatedAt)}; reloads every ${options.refreshSeconds} s. `,
+    `<p class="muted">Updated ${esc(shortTime(model.generatedAt))}; reloads every ${options.refreshSeconds} s. `,
     'Scrape results are those of the latest scrapes by Prometheus through this scraper.</p></div>',
   );
   if (model.apps.length === 0) out.push('<p>No app is bound to this service instance.</p>');
@@ -34,7 +34,7 @@ export function renderInstancePage(
     );
     for (const k of model.serviceKeys) {
       out.push(
-        `<tr><td><code>${esc(k.id)}</code></td><td><code>${esc(k.username)}</code></td><td>${esc(k.createdAt ?? '')}</td></tr>`,
+        `<tr><td><code>${esc(k.id)}</code></td><td><code>${esc(k.username)}</code></td><td>${esc(shortTime(k.createdAt))}</td></tr>`,
       );
     }
     out.push(
@@ -81,7 +81,7 @@ function renderRow(out: string[], row: InstanceRow): void {
   const detail = row.detail === null ? '' : `<br><code>${esc(row.detail)}</code>`;
   const duration = row.durationMs === null ? '' : `${row.durationMs} ms / ${row.deadlineMs ?? '?'} ms`;
   out.push(
-    `<tr><td>${row.index}</td><td>${badge}</td><td>${reason}${detail}</td><td>${esc(row.lastScrapeAt ?? '')}</td>`,
+    `<tr><td>${row.index}</td><td>${badge}</td><td>${reason}${detail}</td><td>${esc(shortTime(row.lastScrapeAt))}</td>`,
     `<td>${duration}</td><td>${row.samples ?? ''}</td><td>${row.families ?? ''}</td><td>${row.conflicts ?? ''}</td><td><div class="tl">`,
   );
   for (const t of row.timeline) {
@@ -107,4 +107,9 @@ function statusText(status: AppModel['status']): string {
     default:
       return 'no instance is running.';
   }
+}
+
+/** `2026-12-01 21:56:35 UTC` from an ISO time: what a person reads; the JSON keeps ISO. */
+function shortTime(iso: string | null): string {
+  return iso === null ? '' : `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
