@@ -4,6 +4,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually.ts';
 import { type DashboardStack, startDashboardStack } from './support.ts';
 
+/**
+ * Evaluated in the page: the lowest WCAG contrast ratio of any element's own text against its effective
+ * background (the nearest ancestor with an opaque background), with the element that has it.
+ */
+const LOWEST_CONTRAST = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  let lowest = { ratio: 99, what: '' };
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    if (!own) continue;
+    const a = lum(rgb(getComputedStyle(el).color));
+    const b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < lowest.ratio) lowest = { ratio, what: el.tagName + '.' + el.className };
+  }
+  return lowest;
+})()`;
+
 /** Screenshots for people reviewing the dashboard (git-ignored). */
 const ARTIFACTS = new URL('../../../test-artifacts/dashboard/', import.meta.url).pathname;
 
@@ -66,6 +95,9 @@ describe('the dashboard in a real browser', () => {
         await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
       );
       expect(overflow).toBeLessThanOrEqual(0);
+      // WCAG AA: at least 4.5:1 for every text on the page (the lowest is the grey badge, about 6:1).
+      const contrast = (await page.evaluate(LOWEST_CONTRAST)) as { ratio: number; what: string };
+      expect(contrast.ratio, contrast.what).toBeGreaterThanOrEqual(4.5);
       await page.screenshot({ path: `${ARTIFACTS}developer.png`, fullPage: true });
     } finally {
       await context.close();
@@ -88,6 +120,8 @@ describe('the dashboard in a real browser', () => {
       expect(response.status()).toBe(403);
       expect(await page.textContent('body')).toContain('Not authorized');
       expect(await page.textContent('body')).not.toContain('checkout.apps');
+      const contrast = (await page.evaluate(LOWEST_CONTRAST)) as { ratio: number; what: string };
+      expect(contrast.ratio, contrast.what).toBeGreaterThanOrEqual(4.5);
       await page.screenshot({ path: `${ARTIFACTS}forbidden.png`, fullPage: true });
     } finally {
       await context.close();
