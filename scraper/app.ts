@@ -5,19 +5,11 @@ import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
 import { rekeyStoredSecrets } from '../common/db/rekey.ts';
 import type { Logger } from '../common/logging.ts';
-import { SecretKeys, SessionSeal } from '../common/secrets.ts';
+import { SecretKeys } from '../common/secrets.ts';
 import { createAuthenticator, createXsuaaVerifier, FailureLimiter } from './auth/index.ts';
-import { type BindingsStore, createBindingsStore } from './bindings/index.ts';
+import { createBindingsStore } from './bindings/index.ts';
 import { createCcRequestCounter, createCloudControllerClient } from './cf/index.ts';
-import {
-  buildInstanceModel,
-  createDashboard,
-  createSsoClient,
-  type Dashboard,
-  PermissionCache,
-  SessionCodec,
-} from './dashboard/index.ts';
-import type { Discovery } from './discovery/index.ts';
+import { composeDashboard } from './dashboard/index.ts';
 import { createDiscovery, createDiscoveryMetrics } from './discovery/index.ts';
 import { createHandler, type Rendered } from './http/index.ts';
 import { createScraperMetrics } from './metrics.ts';
@@ -129,7 +121,7 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     keepAliveTimeout: 30_000,
     ...(config.cf.skipSslValidation && { connect: { rejectUnauthorized: false } }),
   });
-  const dashboard = createDashboardIfConfigured({
+  const dashboard = composeDashboard({
     config,
     keys,
     clock,
@@ -188,56 +180,6 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
       return closing;
     },
   };
-}
-
-/** The dashboard needs its SSO client and the CC; without a client id there is none (404). */
-function createDashboardIfConfigured(options: {
-  config: Readonly<Config>;
-  keys: SecretKeys;
-  clock: () => number;
-  logger: Logger;
-  dispatcher: Agent;
-  publicUrl: () => string;
-  sources: {
-    bindings: () => ReturnType<BindingsStore['snapshot']>;
-    discovery: Discovery;
-    recorder: ScrapeRecorder;
-  };
-}): Dashboard | undefined {
-  const { config, clock } = options;
-  const { clientId, clientSecret } = config.dashboard;
-  if (clientId === undefined || clientSecret === undefined || !config.cf.apiUrl) return undefined;
-  return createDashboard({
-    sso: createSsoClient({
-      ccUrl: config.cf.apiUrl,
-      clientId,
-      clientSecret,
-      redirectUri: () => `${options.publicUrl()}/dashboard/callback`,
-      dispatcher: options.dispatcher,
-      clock,
-    }),
-    // Plain-HTTP loopback in local mode only; everywhere else the cookie never travels unencrypted.
-    sessions: new SessionCodec({
-      seal: new SessionSeal(options.keys),
-      secure: config.role !== 'local',
-      clock,
-    }),
-    permissions: new PermissionCache(config.dashboard.permissionTtlMs, clock),
-    model: (id) =>
-      buildInstanceModel(
-        {
-          bindings: options.sources.bindings,
-          discovery: () => options.sources.discovery.view(),
-          recorder: options.sources.recorder,
-          clock,
-        },
-        id,
-      ),
-    clock,
-    sessionTtlMs: config.dashboard.sessionTtlMs,
-    refreshSeconds: 15,
-    logger: options.logger,
-  });
 }
 
 function listen(server: Server, port: number, host: string | undefined): Promise<void> {

@@ -1,3 +1,4 @@
+export { composeDashboard } from './compose.ts';
 export {
   createDashboard,
   type Dashboard,
