@@ -118,12 +118,14 @@ export async function registerDemo(
     }
   }
 
-  const key = await osb.call('PUT', `/v2/service_instances/${instanceId}/service_bindings/${randomUUID()}`, {
+  const keyId = randomUUID();
+  const key = await osb.call('PUT', `/v2/service_instances/${instanceId}/service_bindings/${keyId}`, {
     ...ids,
     bind_resource: { credential_client_id: 'cc_service_key_client' },
     context: cfContext(space),
   });
   expectOk('create-service-key', key.status, [201]);
+  sandbox.control.registerServiceKey({ guid: keyId, name: 'prometheus', serviceInstanceGuid: instanceId });
   return {
     space,
     instanceId,

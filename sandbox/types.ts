@@ -87,6 +87,8 @@ export interface SandboxControl {
   removeRole(username: string, guid: string, role: string): void;
   /** What `cf create-service` leaves in the CC: the instance and its space (for the permissions endpoint). */
   registerServiceInstance(spec: { guid: string; name: string; spaceGuid: string }): void;
+  /** What `cf create-service-key <instance> <name>` leaves in the CC (listed by /v3/service_credential_bindings). */
+  registerServiceKey(spec: { guid: string; name: string; serviceInstanceGuid: string }): void;
 }
 
 export interface SandboxUser {

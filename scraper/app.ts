@@ -127,6 +127,7 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     clock,
     logger: logger.child({ part: 'dashboard' }),
     dispatcher: dashboardAgent,
+    cc,
     publicUrl: () => config.scraperPublicUrl || boundUrl,
     sources: { bindings: () => bindings.snapshot(), discovery, recorder },
   });

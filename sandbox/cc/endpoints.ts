@@ -341,6 +341,43 @@ export function createEndpoints(info: { uaaUrl: string }): Endpoint[] {
       const d = ctx.foundation.domains.get(req.params.guid ?? '');
       return d ? ok(presentDomain(ctx, d)) : cfErrors.resourceNotFound('Domain');
     }),
+    endpoint('/v3/service_credential_bindings', (ctx, req) =>
+      list(
+        ctx,
+        req,
+        {
+          filters: ['guids', 'names', 'service_instance_guids', 'type'],
+          orderBy: ['created_at', 'updated_at', 'name'],
+        },
+        ctx.roles.serviceKeys.values(),
+        (q, k) =>
+          matches(q, 'guids', k.guid) &&
+          matches(q, 'names', k.name) &&
+          matches(q, 'service_instance_guids', k.serviceInstanceGuid) &&
+          matches(q, 'type', 'key'),
+        (k) => ({
+          guid: k.guid,
+          created_at: k.createdAt,
+          updated_at: k.createdAt,
+          name: k.name,
+          type: 'key',
+          last_operation: {
+            type: 'create',
+            state: 'succeeded',
+            description: '',
+            created_at: k.createdAt,
+            updated_at: k.createdAt,
+          },
+          metadata: { labels: {}, annotations: {} },
+          relationships: { service_instance: { data: { guid: k.serviceInstanceGuid } } },
+          links: {
+            self: { href: `${ctx.ccUrl}/v3/service_credential_bindings/${k.guid}` },
+            details: { href: `${ctx.ccUrl}/v3/service_credential_bindings/${k.guid}/details` },
+            service_instance: { href: `${ctx.ccUrl}/v3/service_instances/${k.serviceInstanceGuid}` },
+          },
+        }),
+      ),
+    ),
     endpoint(
       '/v3/service_instances/:guid/permissions',
       (ctx, req) => {

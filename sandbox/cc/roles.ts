@@ -26,6 +26,14 @@ export interface ServiceInstanceRecord {
   createdAt: string;
 }
 
+/** A service key as the CC keeps it (`cf create-service-key <instance> <name>`). */
+export interface ServiceKeyRecord {
+  guid: string;
+  name: string;
+  serviceInstanceGuid: string;
+  createdAt: string;
+}
+
 export interface Permissions {
   read: boolean;
   manage: boolean;
@@ -33,6 +41,7 @@ export interface Permissions {
 
 export class RoleBook {
   readonly serviceInstances = new Map<string, ServiceInstanceRecord>();
+  readonly serviceKeys = new Map<string, ServiceKeyRecord>();
   /** user guid → `<space or org guid>` → roles held there. */
   private readonly grants = new Map<string, Map<string, Set<string>>>();
 
@@ -52,6 +61,15 @@ export class RoleBook {
       createdAt: ccTimestamp(this.now()),
     };
     this.serviceInstances.set(record.guid, record);
+    return record;
+  }
+
+  registerServiceKey(spec: { guid: string; name: string; serviceInstanceGuid: string }): ServiceKeyRecord {
+    if (!this.serviceInstances.has(spec.serviceInstanceGuid)) {
+      throw new SandboxError('not_found', `no service instance ${spec.serviceInstanceGuid}`);
+    }
+    const record = { ...spec, createdAt: ccTimestamp(this.now()) };
+    this.serviceKeys.set(record.guid, record);
     return record;
   }
 

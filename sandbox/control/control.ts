@@ -101,6 +101,9 @@ export function createControl(d: ControlDeps): SandboxControl {
     registerServiceInstance: (spec) => {
       d.roles.registerServiceInstance(spec);
     },
+    registerServiceKey: (spec) => {
+      d.roles.registerServiceKey(spec);
+    },
   };
 
   function userGuid(username: string): string {

@@ -165,6 +165,16 @@ const ROUTES: Array<[string, string, Handler]> = [
         spaceGuid: str(b.spaceGuid, 'spaceGuid'),
       }),
   ],
+  [
+    'POST',
+    '/_sandbox/service_keys',
+    (sb, _, b) =>
+      sb.control.registerServiceKey({
+        guid: str(b.guid, 'guid'),
+        name: str(b.name, 'name'),
+        serviceInstanceGuid: str(b.serviceInstanceGuid, 'serviceInstanceGuid'),
+      }),
+  ],
 ];
 
 const COMPILED = ROUTES.map(([method, template, handler]) => {

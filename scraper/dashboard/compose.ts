@@ -3,10 +3,12 @@ import type { Config } from '../../common/config/types.ts';
 import type { Logger } from '../../common/logging.ts';
 import { type SecretKeys, SessionSeal } from '../../common/secrets.ts';
 import type { BindingsSnapshot } from '../bindings/types.ts';
+import type { CloudControllerClient } from '../cf/types.ts';
 import type { Discovery } from '../discovery/types.ts';
 import type { ScrapeRecorder } from '../scrape/index.ts';
 import { createDashboard, type Dashboard } from './dashboard-handler.ts';
 import { buildInstanceModel } from './instance-view.ts';
+import { KeyNames } from './key-names.ts';
 import { PermissionCache } from './permission-cache.ts';
 import { SessionCodec } from './session.ts';
 import { createSsoClient } from './sso-client.ts';
@@ -18,6 +20,8 @@ export function composeDashboard(options: {
   clock: () => number;
   logger: Logger;
   dispatcher: Agent;
+  /** The scraper's own CC client: reads the service keys' names. */
+  cc: Pick<CloudControllerClient, 'listAll'>;
   publicUrl: () => string;
   sources: {
     bindings: () => BindingsSnapshot;
@@ -28,6 +32,7 @@ export function composeDashboard(options: {
   const { config, clock } = options;
   const { clientId, clientSecret } = config.dashboard;
   if (clientId === undefined || clientSecret === undefined || !config.cf.apiUrl) return undefined;
+  const keyNames = new KeyNames(options.cc, clock);
   return createDashboard({
     sso: createSsoClient({
       ccUrl: config.cf.apiUrl,
@@ -44,13 +49,14 @@ export function composeDashboard(options: {
       clock,
     }),
     permissions: new PermissionCache(config.dashboard.permissionTtlMs, clock),
-    model: (id) =>
+    model: async (id) =>
       buildInstanceModel(
         {
           bindings: options.sources.bindings,
           discovery: () => options.sources.discovery.view(),
           recorder: options.sources.recorder,
           clock,
+          keyNames: await keyNames.lookup(id),
         },
         id,
       ),

@@ -19,7 +19,7 @@ export interface DashboardDeps {
   sso: SsoClient;
   sessions: SessionCodec;
   permissions: PermissionCache;
-  model: (instanceId: string) => InstanceModel | undefined;
+  model: (instanceId: string) => Promise<InstanceModel | undefined>;
   clock: () => number;
   /** Lifetime of a login. */
   sessionTtlMs: number;
@@ -116,7 +116,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         text: `${user.name} may not see this service instance. Ask a manager of its space for a role there.`,
       });
     }
-    const model = deps.model(instanceId);
+    const model = await deps.model(instanceId);
     if (!model) {
       return send(res, req, {
         status: 404,

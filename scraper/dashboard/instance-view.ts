@@ -19,7 +19,8 @@ export interface InstanceModel {
   generatedAt: string;
   totals: { apps: number; instances: number; up: number; down: number; neverScraped: number };
   apps: AppModel[];
-  serviceKeys: Array<{ id: string; username: string; createdAt: string | null }>;
+  /** Name from the CC (`cf create-service-key`'s), null when it could not be read. Never a secret. */
+  serviceKeys: Array<{ id: string; name: string | null; username: string; createdAt: string | null }>;
 }
 
 export interface AppModel {
@@ -59,6 +60,8 @@ export interface ModelSources {
   discovery: () => DiscoveryView;
   recorder: ScrapeRecorder;
   clock: () => number;
+  /** Key GUID → name, when the CC told (see key-names.ts). */
+  keyNames?: ReadonlyMap<string, string> | undefined;
 }
 
 /** The model of `instanceId`, or undefined when this scraper does not know the instance. */
@@ -104,6 +107,7 @@ export function buildInstanceModel(sources: ModelSources, instanceId: string): I
     .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0))
     .map((k) => ({
       id: k.bindingId,
+      name: sources.keyNames?.get(k.bindingId) ?? null,
       username: k.username,
       createdAt: k.createdAt === undefined ? null : new Date(k.createdAt).toISOString(),
     }));

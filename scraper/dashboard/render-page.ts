@@ -30,11 +30,11 @@ export function renderInstancePage(
     out.push('<p class="muted">No service key.</p>');
   } else {
     out.push(
-      '<div class="card scroll"><table><thead><tr><th>Key (GUID)</th><th>Username</th><th>Created</th></tr></thead><tbody>',
+      '<div class="card scroll"><table><thead><tr><th>Name</th><th>GUID</th><th>Username</th><th>Created</th></tr></thead><tbody>',
     );
     for (const k of model.serviceKeys) {
       out.push(
-        `<tr><td><code>${esc(k.id)}</code></td><td><code>${esc(k.username)}</code></td><td>${esc(shortTime(k.createdAt))}</td></tr>`,
+        `<tr><td>${k.name === null ? '<span class="muted">unknown</span>' : esc(k.name)}</td><td><code>${esc(k.id)}</code></td><td><code>${esc(k.username)}</code></td><td>${esc(shortTime(k.createdAt))}</td></tr>`,
       );
     }
     out.push(

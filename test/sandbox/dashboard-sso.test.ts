@@ -213,6 +213,33 @@ describe('sandbox CC: GET /v3/service_instances/:guid/permissions', () => {
   });
 });
 
+describe('sandbox CC: GET /v3/service_credential_bindings (service keys)', () => {
+  it('lists the keys of an instance by name, filtered by service_instance_guids and type', async () => {
+    const key = '5f0d0b8e-7b5a-4a36-9d8c-3f9b1b2b7a10';
+    sb.control.registerServiceKey({ guid: key, name: 'prometheus', serviceInstanceGuid: INSTANCE });
+    const admin = await clientToken(sb.uaaUrl, sb.admin.clientId, sb.admin.clientSecret);
+    const res = await ccGet(
+      `${sb.ccUrl}/v3/service_credential_bindings?service_instance_guids=${INSTANCE}&type=key`,
+      admin,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.resources).toEqual([
+      expect.objectContaining({
+        guid: key,
+        name: 'prometheus',
+        type: 'key',
+        created_at: expect.stringMatching(/Z$/),
+        relationships: { service_instance: { data: { guid: INSTANCE } } },
+      }),
+    ]);
+    const other = await ccGet(
+      `${sb.ccUrl}/v3/service_credential_bindings?service_instance_guids=nope`,
+      admin,
+    );
+    expect(other.body.resources).toEqual([]);
+  });
+});
+
 describe('sandbox control API: users, roles, service instances, dashboard clients', () => {
   async function control(method: string, path: string, body?: unknown) {
     const res = await request(`${sb.controlUrl}${path}`, {

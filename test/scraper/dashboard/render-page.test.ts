@@ -61,7 +61,7 @@ function model(): InstanceModel {
         instances: [],
       },
     ],
-    serviceKeys: [{ id: 'k-1', username: EVIL, createdAt: '2026-12-01T08:00:00.000Z' }],
+    serviceKeys: [{ id: 'k-1', name: EVIL, username: EVIL, createdAt: '2026-12-01T08:00:00.000Z' }],
   };
 }
 

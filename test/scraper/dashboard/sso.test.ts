@@ -55,7 +55,12 @@ describe('dashboard SSO', () => {
     });
     expect(model.apps[0].instances.map((i: { up: boolean }) => i.up)).toEqual([true, true]);
     expect(model.serviceKeys).toEqual([
-      { id: expect.any(String), username: stack.serviceKey.username, createdAt: expect.any(String) },
+      {
+        id: expect.any(String),
+        name: 'prometheus',
+        username: stack.serviceKey.username,
+        createdAt: expect.any(String),
+      },
     ]);
     expect(json.text).not.toContain(stack.serviceKey.password);
   });

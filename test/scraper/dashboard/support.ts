@@ -107,11 +107,14 @@ export async function startDashboardStack(
     },
   );
   if (bound.status !== 201) throw new Error(`bind: ${bound.status}`);
-  const key = await osb.call('PUT', `/v2/service_instances/${instanceId}/service_bindings/${randomUUID()}`, {
+  const keyId = randomUUID();
+  const key = await osb.call('PUT', `/v2/service_instances/${instanceId}/service_bindings/${keyId}`, {
     ...ids,
     bind_resource: {},
     context: cfContext(home),
   });
+  // The CC keeps the key's name (cf create-service-key metrics prometheus).
+  sandbox.control.registerServiceKey({ guid: keyId, name: 'prometheus', serviceInstanceGuid: instanceId });
   const serviceKey = key.body.credentials as { url: string; username: string; password: string };
   const authorization = `Basic ${Buffer.from(`${serviceKey.username}:${serviceKey.password}`).toString('base64')}`;
   const scrape = async () => {

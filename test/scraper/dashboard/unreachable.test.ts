@@ -39,7 +39,7 @@ beforeAll(async () => {
       clock,
     }),
     permissions: new PermissionCache(60_000, clock),
-    model: () => undefined,
+    model: async () => undefined,
     clock,
     sessionTtlMs: 900_000,
     refreshSeconds: 15,
