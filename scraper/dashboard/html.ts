@@ -40,6 +40,7 @@ th{background:#eef1f5;font-weight:600}
 code{font:.85rem ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}
 .badge{display:inline-block;padding:0 .45rem;border-radius:3px;font-weight:600;font-size:.8rem;color:#fff}
 .up{background:#1d6b34}.down{background:#a3161b}.unknown{background:#5b6472}
+td.why{min-width:12rem}
 .tl{display:flex;gap:2px;flex-wrap:wrap;min-width:6rem;position:relative}
 .tl span{width:9px;height:14px;border-radius:2px;display:inline-block}
 .totals{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem}

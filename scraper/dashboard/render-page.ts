@@ -81,7 +81,7 @@ function renderRow(out: string[], row: InstanceRow): void {
   const detail = row.detail === null ? '' : `<br><code>${esc(row.detail)}</code>`;
   const duration = row.durationMs === null ? '' : `${row.durationMs} ms / ${row.deadlineMs ?? '?'} ms`;
   out.push(
-    `<tr><td>${row.index}</td><td>${badge}</td><td>${reason}${detail}</td><td>${esc(shortTime(row.lastScrapeAt))}</td>`,
+    `<tr><td>${row.index}</td><td>${badge}</td><td class="why">${reason}${detail}</td><td>${esc(shortTime(row.lastScrapeAt))}</td>`,
     `<td>${duration}</td><td>${row.samples ?? ''}</td><td>${row.families ?? ''}</td><td>${row.conflicts ?? ''}</td><td><div class="tl">`,
   );
   for (const t of row.timeline) {
