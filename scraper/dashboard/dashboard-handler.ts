@@ -223,8 +223,11 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         if (method !== 'POST') return methodNotAllowed(res, 'POST');
         return logout(req, res);
       }
+      // The callback redeems a single-use code: GET only, never a HEAD a crawler might send.
+      if (route.name === 'dashboard-callback') {
+        return method === 'GET' ? callback(req, res, url) : methodNotAllowed(res, 'GET');
+      }
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
-      if (route.name === 'dashboard-callback') return callback(req, res, url);
       return instancePage(req, res, route.instanceId);
     },
   };

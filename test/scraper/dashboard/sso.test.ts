@@ -214,6 +214,31 @@ describe('dashboard SSO', () => {
     expect(await stack.scrape()).toContain('promregator_up{');
   });
 
+  it('reports an unparsable instance with the parse error, and a status failure with the status', async () => {
+    stack.sandbox.control.setInstanceBehavior(stack.app.guid, 0, { kind: 'malformed' });
+    stack.sandbox.control.setInstanceBehavior(stack.app.guid, 1, { kind: 'status', status: 500 });
+    try {
+      await stack.scrape();
+      const browser = new Browser();
+      expect(
+        (await browser.login(dashboardUrl, stack.user(stack.home.spaceGuid, ['space_developer']))).status,
+      ).toBe(200);
+      const model = JSON.parse((await browser.get(dashboardUrl, { accept: 'application/json' })).text);
+      const [unparsable, failing] = model.apps[0].instances;
+      expect(unparsable).toMatchObject({
+        up: false,
+        reason: 'unparsable',
+        detail: expect.stringMatching(/^line \d+: /),
+      });
+      expect(failing).toMatchObject({ up: false, reason: 'http_500', detail: 'HTTP 500' });
+      expect(failing.timeline.at(-1)).toMatchObject({ up: false, reason: 'http_500' });
+      expect(failing.deadlineMs).toBeGreaterThan(0);
+    } finally {
+      stack.sandbox.control.setInstanceBehavior(stack.app.guid, 0, { kind: 'normal' });
+      stack.sandbox.control.setInstanceBehavior(stack.app.guid, 1, { kind: 'normal' });
+    }
+  });
+
   it('answers 404 for a path that is no dashboard route', async () => {
     const res = await new Browser().get(`${stack.scraperUrl}/dashboard/instances/x/y`);
     expect(res.status).toBe(404);
