@@ -1,7 +1,7 @@
 import type { Agent } from 'undici';
 import type { Config } from '../../common/config/types.ts';
 import type { Logger } from '../../common/logging.ts';
-import { type SecretKeys, SessionSeal } from '../../common/secrets.ts';
+import type { SecretKeys } from '../../common/secrets.ts';
 import type { BindingsSnapshot } from '../bindings/types.ts';
 import type { CloudControllerClient } from '../cf/types.ts';
 import type { Discovery } from '../discovery/types.ts';
@@ -44,7 +44,7 @@ export function composeDashboard(options: {
     }),
     // Plain-HTTP loopback in local mode only; everywhere else the cookie never travels unencrypted.
     sessions: new SessionCodec({
-      seal: new SessionSeal(options.keys),
+      keys: options.keys,
       secure: config.role !== 'local',
       clock,
     }),

@@ -1,4 +1,4 @@
-import type { SessionSeal } from '../../common/secrets.ts';
+import type { SecretKeys } from '../../common/secrets.ts';
 
 /**
  * The dashboard's whole server-side memory of a browser is this cookie: sealed (encrypted, then MACed
@@ -19,7 +19,7 @@ export const SESSION_COOKIE = 'promregator_dashboard';
 export const PENDING_TTL_MS = 10 * 60_000;
 
 export interface SessionCodecOptions {
-  seal: SessionSeal;
+  keys: Pick<SecretKeys, 'sealSession' | 'openSession'>;
   /** `Secure` on the cookie: everywhere but local mode (plain-HTTP loopback). */
   secure: boolean;
   clock: () => number;
@@ -32,7 +32,7 @@ export class SessionCodec {
   read(cookieHeader: string | undefined): DashboardSession | undefined {
     const sealed = cookieValue(cookieHeader, SESSION_COOKIE);
     if (sealed === undefined) return undefined;
-    const text = this.options.seal.open(sealed);
+    const text = this.options.keys.openSession(sealed);
     if (text === undefined) return undefined;
     let session: DashboardSession;
     try {
@@ -47,7 +47,10 @@ export class SessionCodec {
   /** The Set-Cookie header value carrying `session`. */
   cookie(session: DashboardSession): string {
     const maxAge = Math.max(0, Math.ceil((session.expiresAt - this.options.clock()) / 1000));
-    return this.attributes(`${SESSION_COOKIE}=${this.options.seal.seal(JSON.stringify(session))}`, maxAge);
+    return this.attributes(
+      `${SESSION_COOKIE}=${this.options.keys.sealSession(JSON.stringify(session))}`,
+      maxAge,
+    );
   }
 
   clear(): string {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SecretKeys, SessionSeal } from '../../../common/secrets.ts';
+import { SecretKeys } from '../../../common/secrets.ts';
 import { PermissionCache } from '../../../scraper/dashboard/index.ts';
 import { SessionCodec } from '../../../scraper/dashboard/session.ts';
 
 const KEY = 'session-test-key-0123456789';
 
 function codec(now: () => number, keys = new SecretKeys(KEY), secure = true) {
-  return new SessionCodec({ seal: new SessionSeal(keys), secure, clock: now });
+  return new SessionCodec({ keys, secure, clock: now });
 }
 const cookieOf = (setCookie: string) => setCookie.split(';')[0] ?? '';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../common/logging.ts';
-import { SecretKeys, SessionSeal } from '../../../common/secrets.ts';
+import { SecretKeys } from '../../../common/secrets.ts';
 import {
   createDashboard,
   createSsoClient,
@@ -34,7 +34,7 @@ beforeAll(async () => {
       timeoutMs: 2_000,
     }),
     sessions: new SessionCodec({
-      seal: new SessionSeal(new SecretKeys('unreachable-test-key-0123456789')),
+      keys: new SecretKeys('unreachable-test-key-0123456789'),
       secure: true,
       clock,
     }),
