@@ -80,7 +80,9 @@ export function buildInstanceModel(sources: ModelSources, instanceId: string): I
     const dt = discovered.get(target.bindingId);
     const desired = dt?.instances ?? 0;
     const rows: InstanceRow[] = [];
-    for (let index = 0; index < Math.min(desired, MAX_ROWS_PER_APP); index++) {
+    // Only what is scraped gets rows; a stopped or unroutable app is explained by its status instead.
+    const scraped = dt?.status === 'scrapable' ? Math.min(desired, MAX_ROWS_PER_APP) : 0;
+    for (let index = 0; index < scraped; index++) {
       const row = instanceRow(index, sources.recorder.history(target.bindingId, index));
       if (row.up === null) totals.neverScraped++;
       else if (row.up) totals.up++;

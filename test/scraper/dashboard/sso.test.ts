@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually.ts';
 import { Browser, DASHBOARD_CLIENT, type DashboardStack, startDashboardStack } from './support.ts';
 
 let stack: DashboardStack;
@@ -236,6 +237,26 @@ describe('dashboard SSO', () => {
     } finally {
       stack.sandbox.control.setInstanceBehavior(stack.app.guid, 0, { kind: 'normal' });
       stack.sandbox.control.setInstanceBehavior(stack.app.guid, 1, { kind: 'normal' });
+    }
+  });
+
+  it('explains a stopped app instead of listing instances', async () => {
+    stack.sandbox.control.stopApp(stack.app.guid);
+    try {
+      const browser = new Browser();
+      expect(
+        (await browser.login(dashboardUrl, stack.user(stack.home.spaceGuid, ['space_developer']))).status,
+      ).toBe(200);
+      await eventually(
+        async () => {
+          const page = await browser.get(dashboardUrl);
+          return page.text.includes('Not scraped: the app is stopped.') ? true : undefined;
+        },
+        15_000,
+        'discovery to see the stop',
+      );
+    } finally {
+      stack.sandbox.control.startApp(stack.app.guid);
     }
   });
 

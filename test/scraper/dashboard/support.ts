@@ -56,6 +56,7 @@ export async function startDashboardStack(
     DASHBOARD_CLIENT_ID: DASHBOARD_CLIENT.id,
     DASHBOARD_CLIENT_SECRET: DASHBOARD_CLIENT.secret,
     LOG_LEVEL: 'warn',
+    DISCOVERY_TTL_MS: '1000',
     DISCOVERY_RESYNC_MS: '5000',
     ...options.env,
   };
