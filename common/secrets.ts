@@ -26,6 +26,8 @@ class DerivedKeys {
   readonly bindingPasswords: Buffer;
   readonly keyPasswords: Buffer;
   readonly keyVerifier: Buffer;
+  readonly sessionEncryption: Buffer;
+  readonly sessionMac: Buffer;
 
   constructor(credentialsKey: string) {
     if (credentialsKey.length === 0) throw new Error('SecretKeys: empty credentials key');
@@ -36,6 +38,8 @@ class DerivedKeys {
     this.bindingPasswords = derive('binding-password');
     this.keyPasswords = derive('service-key-password');
     this.keyVerifier = derive('service-key-verifier');
+    this.sessionEncryption = derive('dashboard-session-encryption');
+    this.sessionMac = derive('dashboard-session-mac');
   }
 }
 
@@ -167,6 +171,43 @@ export class SecretKeys {
   }
 
   /**
+   * Seals a dashboard session cookie: AES-256-GCM under one derived key, then HMAC-SHA-256 over the whole
+   * token under another, so a forged or altered cookie is refused by a constant-time MAC check before
+   * anything is decrypted. Sealed under the current key, opened under any configured one (a rotation
+   * logs nobody out).
+   */
+  sealSession(plaintext: string): string {
+    const key = this.current;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key.sessionEncryption, iv);
+    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const parts = [iv, cipher.getAuthTag(), data].map((p) => p.toString('base64url'));
+    const body = [SESSION_SCHEME, key.id, ...parts].join('.');
+    return `${body}.${createHmac('sha256', key.sessionMac).update(body).digest('base64url')}`;
+  }
+
+  /** The plaintext, or undefined for anything forged, altered, truncated or sealed under a retired key. */
+  openSession(token: string): string | undefined {
+    const parts = token.split('.');
+    if (parts.length !== 6 || parts[0] !== SESSION_SCHEME) return undefined;
+    const key = this.ring.get(parts[1] ?? '');
+    if (!key) return undefined;
+    const body = parts.slice(0, 5).join('.');
+    const expected = createHmac('sha256', key.sessionMac).update(body).digest();
+    const actual = Buffer.from(parts[5] ?? '', 'base64url');
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
+    try {
+      const iv = Buffer.from(parts[2] ?? '', 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', key.sessionEncryption, iv);
+      decipher.setAuthTag(Buffer.from(parts[3] ?? '', 'base64url'));
+      const data = Buffer.from(parts[4] ?? '', 'base64url');
+      return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * The credentials the scraper presents to an app bound with auth type "binding". Derived, not stored:
    * the broker returns them in the binding's credentials, the scraper recomputes them, under the key that
    * was current at bind time (the app keeps them in VCAP_SERVICES until it is bound again).
@@ -178,6 +219,8 @@ export class SecretKeys {
     return { username: 'promregator', password };
   }
 }
+
+const SESSION_SCHEME = 's1';
 
 function decryptWith(key: DerivedKeys, iv: string, tag: string, data: string): string {
   const decipher = createDecipheriv('aes-256-gcm', key.encryption, Buffer.from(iv, 'base64url'));

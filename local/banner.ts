@@ -48,6 +48,13 @@ export function printBanner({
       '',
       'Merged metrics of every instance in the space (service-key credentials):',
       `  curl -u '${String(key.username)}:${String(key.password)}' ${String(key.url)}`,
+      ...(demo.dashboard
+        ? [
+            '',
+            `Dashboard of the service instance (log in as ${demo.dashboard.username} / ${demo.dashboard.password}, a space developer):`,
+            `  ${demo.dashboard.url}`,
+          ]
+        : []),
       '',
       'Prometheus http_sd discovery:',
       `  curl -u '${String(key.username)}:${String(key.password)}' ${String(key.discovery_url)}`,

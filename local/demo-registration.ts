@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
+import { randomSecret } from '../common/secrets.ts';
 import type { Sandbox, SandboxApp } from '../sandbox/index.ts';
 import { cfContext, type OsbClient, type SpaceContext } from './osb-client.ts';
 
@@ -16,6 +17,16 @@ export interface DemoRegistration {
   instanceId: string;
   apps: SandboxApp[];
   serviceKey: Record<string, unknown>;
+  /** The instance's dashboard and a sandbox user (space developer of its space) to log in with. */
+  dashboard?: { url: string; username: string; password: string };
+}
+
+/** Creates the UAA client of the catalog's dashboard_client, as the CC does at create-service-broker. */
+export async function registerDashboardClient(sandbox: Sandbox, osb: OsbClient): Promise<void> {
+  const catalog = await osb.call('GET', '/v2/catalog');
+  const client = (catalog.body.services as Array<{ dashboard_client?: unknown }> | undefined)?.[0]
+    ?.dashboard_client as { id: string; secret: string; redirect_uri: string } | undefined;
+  if (client) sandbox.control.registerDashboardClient(client);
 }
 
 async function sandboxToken(sandbox: Sandbox): Promise<string> {
@@ -77,6 +88,15 @@ export async function registerDemo(
     context: cfContext(space, { instance_name: 'metrics', instance_annotations: {} }),
   });
   expectOk('create-service', provision.status, [201]);
+  // The CC knows its service instances; the dashboard asks it who may see this one.
+  sandbox.control.registerServiceInstance({ guid: instanceId, name: 'metrics', spaceGuid: space.spaceGuid });
+  let dashboard: DemoRegistration['dashboard'];
+  if (typeof provision.body.dashboard_url === 'string') {
+    const developer = { username: 'developer', password: randomSecret(9) };
+    sandbox.control.addUser(developer.username, developer.password);
+    sandbox.control.setSpaceRoles(developer.username, space.spaceGuid, ['space_developer']);
+    dashboard = { url: provision.body.dashboard_url, ...developer };
+  }
 
   for (const app of spaceApps) {
     const bindingId = randomUUID();
@@ -98,13 +118,21 @@ export async function registerDemo(
     }
   }
 
-  const key = await osb.call('PUT', `/v2/service_instances/${instanceId}/service_bindings/${randomUUID()}`, {
+  const keyId = randomUUID();
+  const key = await osb.call('PUT', `/v2/service_instances/${instanceId}/service_bindings/${keyId}`, {
     ...ids,
     bind_resource: { credential_client_id: 'cc_service_key_client' },
     context: cfContext(space),
   });
   expectOk('create-service-key', key.status, [201]);
-  return { space, instanceId, apps: spaceApps, serviceKey: key.body.credentials as Record<string, unknown> };
+  sandbox.control.registerServiceKey({ guid: keyId, name: 'prometheus', serviceInstanceGuid: instanceId });
+  return {
+    space,
+    instanceId,
+    apps: spaceApps,
+    serviceKey: key.body.credentials as Record<string, unknown>,
+    ...(dashboard && { dashboard }),
+  };
 }
 
 /**

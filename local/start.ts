@@ -8,7 +8,7 @@ import { randomSecret } from '../common/secrets.ts';
 import { type Sandbox, startSandbox } from '../sandbox/index.ts';
 import { startScraper } from '../scraper/app.ts';
 import { printBanner } from './banner.ts';
-import { registerDemo, waitUntilServed } from './demo-registration.ts';
+import { registerDashboardClient, registerDemo, waitUntilServed } from './demo-registration.ts';
 import { OsbClient } from './osb-client.ts';
 
 /**
@@ -78,6 +78,8 @@ async function main(): Promise<void> {
     stops.push(() => broker.close());
 
     const osb = new OsbClient(broker.url, config.broker.username, config.broker.password);
+    // What cf create-service-broker has the CC do with the catalog's dashboard_client.
+    if (sandbox) await registerDashboardClient(sandbox, osb);
     const demo = sandbox ? await registerDemo(sandbox, osb, config.broker.catalog) : undefined;
     if (demo) await waitUntilServed(demo.serviceKey);
     printBanner({
@@ -118,6 +120,9 @@ function localConfig(base: Readonly<Config>, databaseUrl: string, sandbox: Sandb
       CF_CLIENT_SECRET: sandbox.admin.clientSecret,
       CF_SKIP_SSL_VALIDATION: 'true',
       SCRAPE_CONNECT_TO: sandbox.routerAddress,
+      // The dashboard's SSO client; the sandbox UAA learns it from the catalog, as CF's UAA does.
+      DASHBOARD_CLIENT_ID: base.dashboard.clientId ?? 'promregator-dashboard',
+      DASHBOARD_CLIENT_SECRET: base.dashboard.clientSecret ?? randomSecret(24),
     }),
   };
   return { ...buildConfig('local', { env }) };

@@ -4,6 +4,7 @@ import { createInstanceHandler } from './apps/instance-server.ts';
 import { createEndpoints } from './cc/endpoints.ts';
 import type { PresentContext } from './cc/presenters.ts';
 import { RateLimiter } from './cc/rate-limit.ts';
+import { RoleBook } from './cc/roles.ts';
 import { type CcSettings, createCcHandler } from './cc/server.ts';
 import { createControl } from './control/control.ts';
 import { seedDemo } from './control/demo-seed.ts';
@@ -17,6 +18,7 @@ import { generateRouterCertificate } from './router/tls.ts';
 import { Foundation } from './state.ts';
 import type { Sandbox, SandboxOptions } from './types.ts';
 import { Directory } from './uaa/clients.ts';
+import { AuthorizationCodes } from './uaa/codes.ts';
 import { createUaaHandler, type UaaSettings } from './uaa/server.ts';
 import { TokenIssuer } from './uaa/tokens.ts';
 
@@ -75,14 +77,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const ccSettings: CcSettings = { latencyMs: options.ccLatencyMs ?? 0, failure: null };
     const rate = options.rateLimit ?? UNREACHABLE_LIMIT;
     const limiter = new RateLimiter(rate.limit, rate.windowSeconds, now);
+    const roles = new RoleBook(foundation, now);
     const ctx: PresentContext = {
       foundation,
+      roles,
       ccUrl,
       instanceHost: '127.0.0.1',
       instancePort: apps.port,
       now,
     };
-    handlers.uaa = createUaaHandler(issuer, directory, uaaSettings, counter);
+    handlers.uaa = createUaaHandler(issuer, directory, uaaSettings, counter, new AuthorizationCodes(now));
     handlers.cc = createCcHandler(ctx, createEndpoints({ uaaUrl }), issuer, limiter, ccSettings, counter);
     handlers.apps = createInstanceHandler(foundation, issuer);
 
@@ -99,6 +103,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       uaa: uaaSettings,
       cc: ccSettings,
       counter,
+      roles,
     });
     if (options.seed === 'demo') seedDemo(control);
 

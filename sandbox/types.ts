@@ -61,6 +61,8 @@ export interface SandboxControl {
   failCc(mode: CcFailure | null): void;
   /** While true, every token request gets 401 invalid_client. */
   refuseUaa(refuse: boolean): void;
+  /** While a status is set, every token request gets it (`null` ends the outage). */
+  failUaa(status: number | null): void;
   setCcLatency(ms: number): void;
   /** Keys like 'GET /v3/apps' (path template, no query), 'POST /oauth/token' for the UAA; 'total' counts CC calls only. */
   requestCounts(): Record<string, number>;
@@ -70,6 +72,29 @@ export interface SandboxControl {
     opts?: { scopes?: string[]; audience?: string[]; expiresInSeconds?: number },
   ): Promise<string>;
   addClient(clientId: string, clientSecret: string, authorities: string[]): void;
+  /**
+   * What the CC does at `cf create-service-broker` for a catalog's `dashboard_client`: creates the UAA
+   * client for the authorization-code grant (scopes openid, cloud_controller_service_permissions.read).
+   */
+  registerDashboardClient(client: { id: string; secret: string; redirect_uri: string }): void;
+  /** A UAA user without admin scopes; what it may see comes from its roles. */
+  addUser(username: string, password: string): SandboxUser;
+  /** Replaces the user's roles in the space (`space_developer`, `space_manager`, `space_auditor`, `space_supporter`). */
+  setSpaceRoles(username: string, spaceGuid: string, roles: string[]): void;
+  /** Replaces the user's roles in the org (`organization_manager`, `organization_auditor`, `organization_user`). */
+  setOrgRoles(username: string, orgGuid: string, roles: string[]): void;
+  /** Takes one role away (space or org guid). */
+  removeRole(username: string, guid: string, role: string): void;
+  /** What `cf create-service` leaves in the CC: the instance and its space (for the permissions endpoint). */
+  registerServiceInstance(spec: { guid: string; name: string; spaceGuid: string }): void;
+  /** What `cf create-service-key <instance> <name>` leaves in the CC (listed by /v3/service_credential_bindings). */
+  registerServiceKey(spec: { guid: string; name: string; serviceInstanceGuid: string }): void;
+}
+
+export interface SandboxUser {
+  guid: string;
+  username: string;
+  password: string;
 }
 
 export interface RouteOptions {

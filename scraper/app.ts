@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
 import { rekeyStoredSecrets } from '../common/db/rekey.ts';
@@ -13,6 +14,7 @@ import { SecretKeys } from '../common/secrets.ts';
 import { createAuthenticator, createXsuaaVerifier, FailureLimiter } from './auth/index.ts';
 import { createBindingsStore } from './bindings/index.ts';
 import { createCcRequestCounter, createCloudControllerClient } from './cf/index.ts';
+import { composeDashboard } from './dashboard/index.ts';
 import { createDiscovery, createDiscoveryMetrics } from './discovery/index.ts';
 import { createHandler, type Rendered } from './http/index.ts';
 import { createScraperMetrics } from './metrics.ts';
@@ -22,6 +24,7 @@ import {
   createTokenAgent,
   FairSemaphore,
   OAuthTokens,
+  ScrapeRecorder,
   SingleFlight,
 } from './scrape/index.ts';
 
@@ -104,7 +107,9 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     ...(options.resolveHost && { resolve: options.resolveHost }),
   });
   const tokenAgent = createTokenAgent({ policy: outbound, skipSslValidation: config.cf.skipSslValidation });
+  const recorder = new ScrapeRecorder();
   const scrape = createScrapeService({
+    recorder,
     fetch: {
       dispatcher: scrapeAgent,
       tokens: new OAuthTokens(tokenAgent, outbound, clock),
@@ -133,6 +138,22 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     onFailure: (reason) => metrics.authFailures.inc({ reason }),
   });
 
+  let boundUrl = '';
+  const dashboardAgent = new Agent({
+    keepAliveTimeout: 30_000,
+    ...(config.cf.skipSslValidation && { connect: { rejectUnauthorized: false } }),
+  });
+  const dashboard = composeDashboard({
+    config,
+    keys,
+    clock,
+    logger: logger.child({ part: 'dashboard' }),
+    dispatcher: dashboardAgent,
+    cc,
+    publicUrl: () => config.scraperPublicUrl || boundUrl,
+    sources: { bindings: () => bindings.snapshot(), discovery, recorder },
+  });
+
   const server = createServer(
     { keepAliveTimeout: 65_000 },
     createHandler({
@@ -147,17 +168,19 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
       },
       publicUrl: config.scraperPublicUrl,
       logger: logger.child({ part: 'http' }),
+      ...(dashboard && { dashboard }),
     }),
   );
   // Listen first: a taken port fails fast, before any connection is opened.
   await listen(server, options.port ?? config.port, options.host);
   const port = (server.address() as AddressInfo).port;
+  boundUrl = `http://127.0.0.1:${port}`;
 
   const closeParts = async () => {
     await discovery.stop().catch(() => {});
     await bindings.stop().catch(() => {});
     await cc.close().catch(() => {});
-    await Promise.all([scrapeAgent.close(), tokenAgent.close()]).catch(() => {});
+    await Promise.all([scrapeAgent.close(), tokenAgent.close(), dashboardAgent.close()]).catch(() => {});
   };
   try {
     await bindings.start();

@@ -22,7 +22,8 @@ export function createHandlers(broker: ServiceBroker) {
     async provision(req: HandlerRequest): Promise<HandlerResponse> {
       const id = instanceId(req);
       const result = await broker.provision(id, parseProvision(req.body));
-      return { status: result.alreadyExists ? 200 : 201, body: {} };
+      const body = result.dashboardUrl === undefined ? {} : { dashboard_url: result.dashboardUrl };
+      return { status: result.alreadyExists ? 200 : 201, body };
     },
 
     async getInstance(req: HandlerRequest): Promise<HandlerResponse> {
@@ -36,6 +37,7 @@ export function createHandlers(broker: ServiceBroker) {
           ...(instance.maintenanceVersion !== undefined && {
             maintenance_info: { version: instance.maintenanceVersion },
           }),
+          ...(instance.dashboardUrl !== undefined && { dashboard_url: instance.dashboardUrl }),
         },
       };
     },

@@ -34,6 +34,15 @@ export interface CatalogService {
     providerDisplayName: string;
   };
   plans: CatalogPlan[];
+  /** Present only when the operator configured a dashboard client (never a default secret). */
+  dashboard_client?: DashboardClient;
+}
+
+/** OSB `dashboard_client`: the CC creates this UAA client at `cf create-service-broker`. */
+export interface DashboardClient {
+  id: string;
+  secret: string;
+  redirect_uri: string;
 }
 
 export interface Catalog {
@@ -41,7 +50,7 @@ export interface Catalog {
 }
 
 /** The one offering and plan; ids and names come from the operator's config (unique across a CF). */
-export function buildCatalog(config: CatalogConfig): Catalog {
+export function buildCatalog(config: CatalogConfig, dashboardClient?: DashboardClient): Catalog {
   return {
     services: [
       {
@@ -86,6 +95,7 @@ export function buildCatalog(config: CatalogConfig): Catalog {
             },
           },
         ],
+        ...(dashboardClient && { dashboard_client: dashboardClient }),
       },
     ],
   };

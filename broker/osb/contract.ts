@@ -7,6 +7,7 @@ import type {
   DeleteResult,
   InstanceDetails,
   ProvisionDetails,
+  ProvisionResult,
   ResourceStatus,
   UpdateDetails,
 } from './types.ts';
@@ -20,7 +21,7 @@ export interface ServiceBroker {
   catalog(): Catalog;
 
   /** PUT /v2/service_instances/:instance_id */
-  provision(instanceId: string, details: ProvisionDetails): Promise<CreateResult>;
+  provision(instanceId: string, details: ProvisionDetails): Promise<ProvisionResult>;
 
   /** GET /v2/service_instances/:instance_id */
   getInstance(instanceId: string): Promise<InstanceDetails>;

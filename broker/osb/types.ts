@@ -58,6 +58,8 @@ export interface InstanceDetails {
   planId: string;
   parameters: JsonObject;
   maintenanceVersion?: string;
+  /** Absolute URL of the instance's dashboard, when the dashboard is configured. */
+  dashboardUrl?: string;
 }
 
 export interface BindingDetails {
@@ -69,6 +71,11 @@ export interface BindingDetails {
 export interface CreateResult {
   /** True when the same id already existed with identical attributes (200 instead of 201). */
   alreadyExists: boolean;
+}
+
+export interface ProvisionResult extends CreateResult {
+  /** Absolute URL of the instance's dashboard, when the dashboard is configured (OSB `dashboard_url`). */
+  dashboardUrl?: string;
 }
 
 export interface DeleteResult {

@@ -19,14 +19,20 @@ import {
 export function createBrokerService(options: {
   config: Pick<
     Config,
-    'broker' | 'credentialsKey' | 'credentialsKeyPrevious' | 'scraperPublicUrl' | 'outbound'
+    'broker' | 'credentialsKey' | 'credentialsKeyPrevious' | 'scraperPublicUrl' | 'outbound' | 'dashboard'
   >;
   db: Knex;
   /** How token_url hosts are resolved at bind; default the system resolver. */
   resolveHost?: HostResolver;
 }): ServiceBroker {
   const { config, db } = options;
-  const catalog = buildCatalog(config.broker.catalog);
+  const { clientId, clientSecret } = config.dashboard;
+  // Without a public URL there is nowhere to send the browser: no dashboard then.
+  const dashboard =
+    clientId !== undefined && clientSecret !== undefined && config.scraperPublicUrl !== ''
+      ? { id: clientId, secret: clientSecret, redirect_uri: `${config.scraperPublicUrl}/dashboard/callback` }
+      : undefined;
+  const catalog = buildCatalog(config.broker.catalog, dashboard);
   const deps: ServiceDeps = {
     db,
     keys: new SecretKeys(config.credentialsKey, config.credentialsKeyPrevious),
@@ -38,6 +44,7 @@ export function createBrokerService(options: {
       ...(options.resolveHost && { resolve: options.resolveHost }),
     }),
     scraperPublicUrl: config.scraperPublicUrl,
+    dashboardBase: dashboard && `${config.scraperPublicUrl}/dashboard/instances/`,
   };
   return {
     catalog: () => catalog,

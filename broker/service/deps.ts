@@ -14,6 +14,8 @@ export interface ServiceDeps {
   outbound: OutboundPolicy;
   /** The scraper's external base URL, written into service keys. */
   scraperPublicUrl: string;
+  /** `<SCRAPER_PUBLIC_URL>/dashboard/instances/`; undefined when no dashboard client is configured. */
+  dashboardBase: string | undefined;
 }
 
 /** Rows as migrations/001-initial.ts defines them (the subset the broker reads). */

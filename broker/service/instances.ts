@@ -1,10 +1,10 @@
 import { OSB_ERRORS, OsbError } from '../osb/errors.ts';
 import type {
-  CreateResult,
   DeleteResult,
   InstanceDetails,
   JsonObject,
   ProvisionDetails,
+  ProvisionResult,
   ResourceStatus,
   UpdateDetails,
 } from '../osb/types.ts';
@@ -29,6 +29,13 @@ function instanceDigest(
   return deps.keys.requestDigest({ service_id, plan_id, organization_guid, space_guid, parameters });
 }
 
+/** The dashboard URL grants nothing by itself: the page decides access by SSO and the CC's permissions. */
+function dashboardOf(deps: ServiceDeps, id: string): { dashboardUrl?: string } {
+  return deps.dashboardBase === undefined
+    ? {}
+    : { dashboardUrl: deps.dashboardBase + encodeURIComponent(id) };
+}
+
 function notFound(id: string): OsbError {
   return new OsbError(OSB_ERRORS.instanceNotFound, `service instance ${id} does not exist`);
 }
@@ -37,7 +44,7 @@ export async function provisionInstance(
   deps: ServiceDeps,
   id: string,
   details: ProvisionDetails,
-): Promise<CreateResult> {
+): Promise<ProvisionResult> {
   checkPlan(deps.catalog, details.service_id, details.plan_id);
   checkMaintenance(deps.catalog, details.maintenance_info);
   deps.validators.instance(details.parameters);
@@ -61,11 +68,11 @@ export async function provisionInstance(
     // A concurrent PUT of the same id blocks on the key until the first commits, then inserts nothing:
     // exactly one request creates the row, the others compare against it.
     const inserted = await trx(TABLE).insert(row).onConflict('id').ignore().returning('id');
-    if (inserted.length > 0) return { alreadyExists: false };
+    if (inserted.length > 0) return { alreadyExists: false, ...dashboardOf(deps, id) };
     const existing = await trx(TABLE).where({ id }).first('request_digest');
     // Any configured key: a digest taken before a key rotation still recognises the identical request.
     if (existing && deps.keys.digestMatches(attributes, existing.request_digest))
-      return { alreadyExists: true };
+      return { alreadyExists: true, ...dashboardOf(deps, id) };
     throw new OsbError(
       OSB_ERRORS.instanceConflict,
       `service instance ${id} already exists with different attributes`,
@@ -81,6 +88,7 @@ export async function getInstance(deps: ServiceDeps, id: string): Promise<Instan
     planId: row.plan_id,
     parameters: row.parameters,
     ...(row.maintenance_version !== null && { maintenanceVersion: row.maintenance_version }),
+    ...dashboardOf(deps, id),
   };
 }
 

@@ -38,5 +38,7 @@ export function defaultConfig(): Omit<Config, 'role'> {
     xsuaa: { readScope: 'Read' },
     // Local mode turns allowPrivate on (validate.ts): its sandbox lives on loopback.
     outbound: { allowPrivate: false, tokenHosts: [] },
+    // No client, no secret: the operator registers one; without it no dashboard_client is advertised.
+    dashboard: { permissionTtlMs: 60_000, sessionTtlMs: 15 * 60_000 },
   };
 }

@@ -22,6 +22,8 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string]> = [
   ['LOG_LEVEL', 'logLevel'],
   ['OAUTH2_TOKEN_HOSTS', 'outbound.tokenHosts'],
   ['OUTBOUND_ALLOW_PRIVATE', 'outbound.allowPrivate'],
+  ['DASHBOARD_CLIENT_ID', 'dashboard.clientId'],
+  ['DASHBOARD_CLIENT_SECRET', 'dashboard.clientSecret'],
   ['CATALOG_SERVICE_ID', 'broker.catalog.serviceId'],
   ['CATALOG_PLAN_ID', 'broker.catalog.planId'],
   ['CATALOG_SERVICE_NAME', 'broker.catalog.serviceName'],

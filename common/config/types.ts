@@ -76,6 +76,19 @@ export interface OutboundConfig {
   tokenHosts: readonly string[];
 }
 
+/**
+ * The dashboard SSO client: advertised in the catalog as `dashboard_client` (the CC then creates it in
+ * UAA), used by the scraper for the authorization-code grant. Both set or neither.
+ */
+export interface DashboardConfig {
+  clientId?: string;
+  clientSecret?: string;
+  /** How long a verdict of the CC's service-instance permissions is reused. */
+  permissionTtlMs: number;
+  /** Lifetime of a dashboard login (the session cookie). */
+  sessionTtlMs: number;
+}
+
 export interface Config {
   role: AppRole;
   port: number;
@@ -92,6 +105,7 @@ export interface Config {
   discovery: DiscoveryConfig;
   xsuaa: { readScope: string; credentials?: XsuaaCredentials };
   outbound: OutboundConfig;
+  dashboard: DashboardConfig;
   /** From VCAP_APPLICATION when running on Cloud Foundry. */
   cfApp?: { name: string; instanceIndex: number };
 }

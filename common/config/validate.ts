@@ -146,6 +146,10 @@ export function validateConfig(merged: Layer, role: AppRole, problems: string[])
       allowPrivate: r.boolean('outbound.allowPrivate', local || d.outbound.allowPrivate),
       tokenHosts: hostPatterns(r.list('outbound.tokenHosts'), problems),
     },
+    dashboard: {
+      permissionTtlMs: r.integer('dashboard.permissionTtlMs', d.dashboard.permissionTtlMs, 0, 3_600_000),
+      sessionTtlMs: r.integer('dashboard.sessionTtlMs', d.dashboard.sessionTtlMs, 60_000, 86_400_000),
+    },
   };
 
   const optional = {
@@ -157,6 +161,14 @@ export function validateConfig(merged: Layer, role: AppRole, problems: string[])
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (config.cf as unknown as Record<string, unknown>)[key] = value;
+  }
+  const dashboardId = r.string('dashboard.clientId');
+  const dashboardSecret = r.string('dashboard.clientSecret');
+  if ((dashboardId === undefined) !== (dashboardSecret === undefined)) {
+    problems.push('DASHBOARD_CLIENT_ID and DASHBOARD_CLIENT_SECRET: set both or neither');
+  } else if (dashboardId !== undefined && dashboardSecret !== undefined) {
+    config.dashboard.clientId = dashboardId;
+    config.dashboard.clientSecret = dashboardSecret;
   }
   const connectTo = r.string('scrape.connectTo');
   if (connectTo !== undefined) {
@@ -209,6 +221,11 @@ function requireDeployed(config: Config, role: AppRole, problems: string[]): voi
     if (!config.broker.username) problems.push('BROKER_USERNAME: required');
     if (!config.broker.password) problems.push('BROKER_PASSWORD: required');
     if (!config.scraperPublicUrl) problems.push('SCRAPER_PUBLIC_URL: required (service keys carry it)');
+  }
+  if (role === 'scraper' && config.dashboard.clientId !== undefined && !config.scraperPublicUrl) {
+    problems.push(
+      'SCRAPER_PUBLIC_URL: required with DASHBOARD_CLIENT_ID (the SSO redirect_uri is built from it)',
+    );
   }
   if (role === 'scraper') {
     if (!config.cf.apiUrl) problems.push('CF_API_URL: required');

@@ -19,24 +19,36 @@ export interface EndpointRequest {
   params: Record<string, string>;
   search: URLSearchParams;
   path: string;
+  /** The caller, from its verified token (absent on public endpoints). */
+  caller?: { user: string; scopes: string[] };
 }
 export type EndpointResult = { status: number; body: unknown } | CfError;
 export interface Endpoint {
   template: string;
   /** Without a token: root and info documents. */
   public: boolean;
+  /**
+   * Which tokens may call it: `read-all` (the scraper's: admin, admin_read_only or global_auditor), or
+   * `user` (any user token for the CC, e.g. a dashboard's with cloud_controller_service_permissions.read).
+   */
+  access: 'read-all' | 'user';
   pattern: RegExp;
   names: string[];
   handle(ctx: PresentContext, req: EndpointRequest): EndpointResult;
 }
 
-function endpoint(template: string, handle: Endpoint['handle'], isPublic = false): Endpoint {
+function endpoint(
+  template: string,
+  handle: Endpoint['handle'],
+  isPublic = false,
+  access: Endpoint['access'] = 'read-all',
+): Endpoint {
   const names: string[] = [];
   const source = template.replace(/:(\w+)/g, (_, n: string) => {
     names.push(n);
     return '([^/]+)';
   });
-  return { template, public: isPublic, pattern: new RegExp(`^${source}/?$`), names, handle };
+  return { template, public: isPublic, access, pattern: new RegExp(`^${source}/?$`), names, handle };
 }
 
 const ok = (body: unknown): EndpointResult => ({ status: 200, body });
@@ -329,6 +341,54 @@ export function createEndpoints(info: { uaaUrl: string }): Endpoint[] {
       const d = ctx.foundation.domains.get(req.params.guid ?? '');
       return d ? ok(presentDomain(ctx, d)) : cfErrors.resourceNotFound('Domain');
     }),
+    endpoint('/v3/service_credential_bindings', (ctx, req) =>
+      list(
+        ctx,
+        req,
+        {
+          filters: ['guids', 'names', 'service_instance_guids', 'type'],
+          orderBy: ['created_at', 'updated_at', 'name'],
+        },
+        ctx.roles.serviceKeys.values(),
+        (q, k) =>
+          matches(q, 'guids', k.guid) &&
+          matches(q, 'names', k.name) &&
+          matches(q, 'service_instance_guids', k.serviceInstanceGuid) &&
+          matches(q, 'type', 'key'),
+        (k) => ({
+          guid: k.guid,
+          created_at: k.createdAt,
+          updated_at: k.createdAt,
+          name: k.name,
+          type: 'key',
+          last_operation: {
+            type: 'create',
+            state: 'succeeded',
+            description: '',
+            created_at: k.createdAt,
+            updated_at: k.createdAt,
+          },
+          metadata: { labels: {}, annotations: {} },
+          relationships: { service_instance: { data: { guid: k.serviceInstanceGuid } } },
+          links: {
+            self: { href: `${ctx.ccUrl}/v3/service_credential_bindings/${k.guid}` },
+            details: { href: `${ctx.ccUrl}/v3/service_credential_bindings/${k.guid}/details` },
+            service_instance: { href: `${ctx.ccUrl}/v3/service_instances/${k.serviceInstanceGuid}` },
+          },
+        }),
+      ),
+    ),
+    endpoint(
+      '/v3/service_instances/:guid/permissions',
+      (ctx, req) => {
+        const instance = ctx.roles.serviceInstances.get(req.params.guid ?? '');
+        if (!instance) return cfErrors.resourceNotFound('Service instance');
+        const caller = req.caller ?? { user: '', scopes: [] };
+        return ok(ctx.roles.permissions(caller.user, caller.scopes, instance));
+      },
+      false,
+      'user',
+    ),
   ];
 }
 

@@ -7,11 +7,14 @@ import type {
   RouteRecord,
   SpaceRecord,
 } from '../state.ts';
+import type { RoleBook } from './roles.ts';
 
 // Wire shapes of CC v3 resources (snake_case lives here and nowhere else in the sandbox).
 
 export interface PresentContext {
   foundation: Foundation;
+  /** Roles and service instances: what the permissions endpoint decides by. */
+  roles: RoleBook;
   ccUrl: string;
   /** Where the instances actually listen: reported as host + external port, like Diego cells. */
   instanceHost: string;

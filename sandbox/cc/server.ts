@@ -19,6 +19,13 @@ const READ_ALL_SCOPES = [
   'cloud_controller.global_auditor',
 ];
 
+const USER_AUDIENCES = ['cloud_controller', 'cloud_controller_service_permissions'];
+const USER_SCOPES = [
+  ...READ_ALL_SCOPES,
+  'cloud_controller.read',
+  'cloud_controller_service_permissions.read',
+];
+
 /**
  * Request pipeline: count → injected failure → latency → auth (401/403) → rate limit (429) → endpoint.
  * Counting first means tests see every call the client made, including refused ones.
@@ -51,8 +58,10 @@ export function createCcHandler(
     if (!match || (method !== 'GET' && method !== 'HEAD')) return sendCfError(res, cfErrors.unknownRequest());
 
     let headers: Record<string, string> = {};
+    let caller: { user: string; scopes: string[] } | undefined;
     if (!match.endpoint.public) {
-      const auth = await authorize(req);
+      const auth = await authorize(req, match.endpoint.access);
+      caller = isCfError(auth) ? undefined : auth;
       if (isCfError(auth)) return sendCfError(res, auth);
       if (!exemptFromRateLimit(auth.scopes)) {
         const decision = limiter.take(auth.user);
@@ -69,12 +78,16 @@ export function createCcHandler(
       params: match.params,
       search: url.searchParams,
       path: url.pathname,
+      ...(caller && { caller }),
     });
     if (isCfError(result)) return sendCfError(res, result, headers);
     sendJson(res, result.status, result.body, headers);
   }
 
-  async function authorize(req: IncomingMessage): Promise<{ user: string; scopes: string[] } | CfError> {
+  async function authorize(
+    req: IncomingMessage,
+    access: Endpoint['access'],
+  ): Promise<{ user: string; scopes: string[] } | CfError> {
     const header = req.headers.authorization;
     if (!header) return cfErrors.notAuthenticated();
     const m = /^bearer\s+(\S+)$/i.exec(header);
@@ -82,10 +95,13 @@ export function createCcHandler(
     const verified = await issuer.verify(m[1]);
     if (!verified.ok) return cfErrors.invalidAuthToken();
     const { claims } = verified;
-    if (!Array.isArray(claims.aud) || !claims.aud.includes('cloud_controller'))
+    // As CC: its own resource id, or the narrower one of a dashboard's permissions-only token.
+    const audiences = access === 'user' ? USER_AUDIENCES : ['cloud_controller'];
+    if (!Array.isArray(claims.aud) || !claims.aud.some((a) => audiences.includes(a)))
       return cfErrors.invalidAuthToken();
     const scopes = Array.isArray(claims.scope) ? claims.scope : [];
-    if (!scopes.some((s) => READ_ALL_SCOPES.includes(s))) return cfErrors.notAuthorized();
+    const allowed = access === 'user' ? USER_SCOPES : READ_ALL_SCOPES;
+    if (!scopes.some((s) => allowed.includes(s))) return cfErrors.notAuthorized();
     return { user: claims.user_id ?? claims.client_id, scopes };
   }
 

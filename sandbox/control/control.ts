@@ -1,3 +1,4 @@
+import type { RoleBook } from '../cc/roles.ts';
 import type { CcSettings } from '../cc/server.ts';
 import type { RequestCounter } from '../net/request-counter.ts';
 import { type Foundation, SandboxError } from '../state.ts';
@@ -13,7 +14,18 @@ export interface ControlDeps {
   uaa: UaaSettings;
   cc: CcSettings;
   counter: RequestCounter;
+  roles: RoleBook;
 }
+
+/** Scopes of a user made with addUser: a plain developer's, plus what a dashboard asks for. */
+const PLAIN_USER_SCOPES = [
+  'openid',
+  'uaa.user',
+  'cloud_controller.read',
+  'cloud_controller.write',
+  'cloud_controller_service_permissions.read',
+];
+const DASHBOARD_SCOPES = ['openid', 'cloud_controller_service_permissions.read'];
 
 /** The typed control surface: every change goes through the one Foundation model. */
 export function createControl(d: ControlDeps): SandboxControl {
@@ -51,6 +63,9 @@ export function createControl(d: ControlDeps): SandboxControl {
     refuseUaa: (refuse) => {
       d.uaa.refuse = refuse;
     },
+    failUaa: (status) => {
+      d.uaa.failStatus = status;
+    },
     setCcLatency: (ms) => {
       if (!(ms >= 0)) throw new SandboxError('invalid', `bad latency ${ms}`);
       d.cc.latencyMs = ms;
@@ -69,5 +84,31 @@ export function createControl(d: ControlDeps): SandboxControl {
       return token;
     },
     addClient: (id, secret, authorities) => d.directory.addClient(id, secret, authorities),
+    registerDashboardClient: (client) => {
+      if (!client.id || !client.redirect_uri)
+        throw new SandboxError('invalid', 'id and redirect_uri required');
+      d.directory.addAuthorizationCodeClient(client.id, client.secret, client.redirect_uri, DASHBOARD_SCOPES);
+    },
+    addUser: (username, password) => {
+      if (d.directory.users.has(username)) throw new SandboxError('conflict', `user ${username} exists`);
+      const user = d.directory.addUser(username, password, PLAIN_USER_SCOPES);
+      return { guid: user.id, username, password };
+    },
+    setSpaceRoles: (username, spaceGuid, roles) =>
+      d.roles.setSpaceRoles(userGuid(username), spaceGuid, roles),
+    setOrgRoles: (username, orgGuid, roles) => d.roles.setOrgRoles(userGuid(username), orgGuid, roles),
+    removeRole: (username, guid, role) => d.roles.removeRole(userGuid(username), guid, role),
+    registerServiceInstance: (spec) => {
+      d.roles.registerServiceInstance(spec);
+    },
+    registerServiceKey: (spec) => {
+      d.roles.registerServiceKey(spec);
+    },
   };
+
+  function userGuid(username: string): string {
+    const user = d.directory.users.get(username);
+    if (!user) throw new SandboxError('not_found', `no user ${username}`);
+    return user.id;
+  }
 }

@@ -21,6 +21,12 @@ const str = (v: unknown, what: string): string => {
   return v;
 };
 
+const strings = (v: unknown, what: string): string[] => {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new SandboxError('invalid', `${what} must be a list of strings`);
+  return v;
+};
+
 const ROUTES: Array<[string, string, Handler]> = [
   ['GET', '/_sandbox/state', (sb) => describeSandbox(sb)],
   ['POST', '/_sandbox/orgs', (sb, _, b) => sb.control.createOrg(str(b.name, 'name'))],
@@ -91,6 +97,11 @@ const ROUTES: Array<[string, string, Handler]> = [
   ['DELETE', '/_sandbox/cc/failure', (sb) => sb.control.failCc(null)],
   ['PUT', '/_sandbox/cc/latency', (sb, _, b) => sb.control.setCcLatency(num(b.ms, 'ms'))],
   ['PUT', '/_sandbox/uaa/refuse', (sb, _, b) => sb.control.refuseUaa(b.refuse === true)],
+  [
+    'PUT',
+    '/_sandbox/uaa/failure',
+    (sb, _, b) => sb.control.failUaa(typeof b.status === 'number' ? b.status : null),
+  ],
   ['GET', '/_sandbox/counts', (sb) => sb.control.requestCounts()],
   ['DELETE', '/_sandbox/counts', (sb) => sb.control.resetRequestCounts()],
   [
@@ -113,6 +124,56 @@ const ROUTES: Array<[string, string, Handler]> = [
         String(b.clientSecret ?? ''),
         (Array.isArray(b.authorities) ? b.authorities : []).map(String),
       ),
+  ],
+  [
+    'POST',
+    '/_sandbox/dashboard_clients',
+    (sb, _, b) =>
+      sb.control.registerDashboardClient({
+        id: str(b.id, 'id'),
+        secret: String(b.secret ?? ''),
+        redirect_uri: str(b.redirect_uri, 'redirect_uri'),
+      }),
+  ],
+  [
+    'POST',
+    '/_sandbox/users',
+    (sb, _, b) => sb.control.addUser(str(b.username, 'username'), str(b.password, 'password')),
+  ],
+  [
+    'PUT',
+    '/_sandbox/users/:username/spaces/:guid/roles',
+    (sb, p, b) => sb.control.setSpaceRoles(p.username ?? '', p.guid ?? '', strings(b.roles, 'roles')),
+  ],
+  [
+    'PUT',
+    '/_sandbox/users/:username/orgs/:guid/roles',
+    (sb, p, b) => sb.control.setOrgRoles(p.username ?? '', p.guid ?? '', strings(b.roles, 'roles')),
+  ],
+  [
+    'DELETE',
+    '/_sandbox/users/:username/roles/:guid/:role',
+    (sb, p) => sb.control.removeRole(p.username ?? '', p.guid ?? '', p.role ?? ''),
+  ],
+  [
+    'POST',
+    '/_sandbox/service_instances',
+    (sb, _, b) =>
+      sb.control.registerServiceInstance({
+        guid: str(b.guid, 'guid'),
+        name: str(b.name, 'name'),
+        spaceGuid: str(b.spaceGuid, 'spaceGuid'),
+      }),
+  ],
+  [
+    'POST',
+    '/_sandbox/service_keys',
+    (sb, _, b) =>
+      sb.control.registerServiceKey({
+        guid: str(b.guid, 'guid'),
+        name: str(b.name, 'name'),
+        serviceInstanceGuid: str(b.serviceInstanceGuid, 'serviceInstanceGuid'),
+      }),
   ],
 ];
 

@@ -9,6 +9,8 @@ export interface ClientRecord {
   grantTypes: string[];
   /** Scopes a user token obtained through this client may carry. */
   scopes: string[];
+  /** The one redirect URI an authorization-code client may name (UAA's registered redirect_uri). */
+  redirectUri?: string;
 }
 
 export interface UserRecord {
@@ -33,6 +35,18 @@ export class Directory {
       authorities: ['uaa.none'],
       grantTypes: ['password', 'refresh_token'],
       scopes,
+    });
+  }
+
+  /** A client for the authorization-code grant, as the CC creates one from a catalog's dashboard_client. */
+  addAuthorizationCodeClient(id: string, secret: string, redirectUri: string, scopes: string[]): void {
+    this.clients.set(id, {
+      id,
+      secret,
+      authorities: ['uaa.none'],
+      grantTypes: ['authorization_code'],
+      scopes: [...scopes],
+      redirectUri,
     });
   }
 

@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from '../net/http.ts';
 import type { RequestCounter } from '../net/request-counter.ts';
+import { createAuthorizeHandler } from './authorize.ts';
 import type { ClientRecord, Directory } from './clients.ts';
+import type { AuthorizationCodes } from './codes.ts';
 import type { TokenIssuer, TokenRequest } from './tokens.ts';
 
 export interface UaaSettings {
   tokenLifetimeSeconds: number;
   refuse: boolean;
+  /** While set, the token endpoint answers this status (an outage behind UAA's load balancer). */
+  failStatus?: number | null;
 }
 
 interface OAuthError {
@@ -23,7 +27,9 @@ export function createUaaHandler(
   directory: Directory,
   settings: UaaSettings,
   counter: RequestCounter,
+  codes: AuthorizationCodes,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const authorize = createAuthorizeHandler(directory, codes);
   // Refresh tokens are opaque here: only this sandbox redeems them.
   const refreshTokens = new Map<string, { clientId: string; username: string }>();
 
@@ -37,6 +43,13 @@ export function createUaaHandler(
       });
     }
     const form = new URLSearchParams(await readBody(req, 64 * 1024));
+    if (settings.failStatus) {
+      return oauthError(res, {
+        status: settings.failStatus,
+        error: 'server_error',
+        description: 'UAA unavailable',
+      });
+    }
     const client = authenticateClient(req, form);
     if ('status' in client) return oauthError(res, client);
     if (settings.refuse) {
@@ -44,7 +57,9 @@ export function createUaaHandler(
     }
     const grantType = form.get('grant_type') ?? '';
     if (!client.grantTypes.includes(grantType)) {
-      const known = ['client_credentials', 'password', 'refresh_token'].includes(grantType);
+      const known = ['client_credentials', 'password', 'refresh_token', 'authorization_code'].includes(
+        grantType,
+      );
       return oauthError(
         res,
         known
@@ -77,7 +92,19 @@ export function createUaaHandler(
       };
     } else {
       let username: string;
-      if (grantType === 'password') {
+      let granted: string[] | undefined;
+      if (grantType === 'authorization_code') {
+        const grant = codes.redeem(form.get('code') ?? '', client.id, form.get('redirect_uri'));
+        if (!grant) {
+          return oauthError(res, {
+            status: 400,
+            error: 'invalid_grant',
+            description: 'Invalid authorization code',
+          });
+        }
+        username = grant.username;
+        granted = grant.scopes;
+      } else if (grantType === 'password') {
         const user = directory.users.get(form.get('username') ?? '');
         if (!user || user.password !== (form.get('password') ?? '')) {
           return oauthError(res, { status: 401, error: 'unauthorized', description: 'Bad credentials' });
@@ -96,10 +123,13 @@ export function createUaaHandler(
       }
       const user = directory.users.get(username);
       if (!user) return oauthError(res, { status: 401, error: 'invalid_token', description: 'User gone' });
-      const scopes = user.scopes.filter((s) => client.scopes.includes(s));
+      const scopes = (granted ?? user.scopes).filter(
+        (s) => client.scopes.includes(s) && user.scopes.includes(s),
+      );
       request = {
         clientId: client.id,
-        grantType: grantType === 'password' ? 'password' : 'refresh_token',
+        grantType:
+          grantType === 'refresh_token' ? 'refresh_token' : (grantType as 'password' | 'authorization_code'),
         scopes,
         user: { id: user.id, name: user.username },
         lifetimeSeconds: settings.tokenLifetimeSeconds,
@@ -164,6 +194,10 @@ export function createUaaHandler(
         else res.destroy();
       });
       return;
+    }
+    if ((method === 'GET' || method === 'POST') && path === '/oauth/authorize') {
+      counter.count(`${method} /oauth/authorize`, false);
+      return authorize(req, res);
     }
     if (method === 'GET' && path === '/token_keys') {
       counter.count('GET /token_keys', false);

@@ -23,7 +23,7 @@ export interface TokenClaims {
 
 export interface TokenRequest {
   clientId: string;
-  grantType: 'client_credentials' | 'password' | 'refresh_token';
+  grantType: 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code';
   scopes: string[];
   user?: { id: string; name: string };
   audience?: string[];

@@ -10,6 +10,7 @@ interface KeyRow {
   key_username: string;
   key_password_hash: string;
   credentials_key_id: string | null;
+  created_at: Date | string;
 }
 
 interface InstanceRow {
@@ -18,6 +19,7 @@ interface InstanceRow {
   space_guid: string;
   organization_name: string | null;
   space_name: string | null;
+  instance_name: string | null;
 }
 
 export interface LoadedSnapshot {
@@ -54,10 +56,10 @@ export async function loadSnapshot(
         .orderBy([{ column: 'b.created_at' }, { column: 'b.id' }]);
       const keyRows: KeyRow[] = await trx('service_bindings')
         .where('kind', 'key')
-        .select('id', 'instance_id', 'key_username', 'key_password_hash', 'credentials_key_id')
+        .select('id', 'instance_id', 'key_username', 'key_password_hash', 'credentials_key_id', 'created_at')
         .orderBy('id');
       const instanceRows: InstanceRow[] = await trx('service_instances')
-        .select('id', 'organization_guid', 'space_guid', 'organization_name', 'space_name')
+        .select('id', 'organization_guid', 'space_guid', 'organization_name', 'space_name', 'instance_name')
         .orderBy('id');
       return { apps, keyRows, instanceRows };
     },
@@ -80,6 +82,7 @@ export async function loadSnapshot(
       username: k.key_username,
       passwordHash: k.key_password_hash,
       keyId: k.credentials_key_id ?? keys.currentId,
+      createdAt: new Date(k.created_at).getTime(),
     });
   }
   const instances = new Map<string, InstanceRecord>();
@@ -90,6 +93,7 @@ export async function loadSnapshot(
       spaceGuid: i.space_guid,
       ...(i.organization_name !== null && { orgName: i.organization_name }),
       ...(i.space_name !== null && { spaceName: i.space_name }),
+      ...(i.instance_name !== null && { name: i.instance_name }),
     });
   }
   return {

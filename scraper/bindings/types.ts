@@ -9,6 +9,8 @@ export interface ServiceKeyRecord {
   passwordHash: string;
   /** The credentials key the password was issued under. */
   keyId: string;
+  /** Creation time (ms), shown on the dashboard. */
+  createdAt?: number;
 }
 
 /** The service instance's place in CF; a key reads exactly the targets of its own instance. */
@@ -18,6 +20,8 @@ export interface InstanceRecord {
   spaceGuid: string;
   orgName?: string;
   spaceName?: string;
+  /** `cf create-service`'s instance name, when the CC sent it. */
+  name?: string;
 }
 
 export interface BindingsSnapshot {

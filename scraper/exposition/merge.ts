@@ -23,6 +23,8 @@ export interface InputOutcome {
   error?: string;
   /** Samples dropped because their family's type disagreed with an earlier input's, or its name is reserved. */
   conflictsDropped: number;
+  /** Families this input exposed (0 when it failed). */
+  families?: number;
 }
 
 export interface MergeResult {

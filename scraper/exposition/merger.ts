@@ -79,7 +79,12 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       merged,
       scanned.owner,
     );
-    outcomes[position] = { ok: true, samples: a.samples, conflictsDropped: a.conflictsDropped };
+    outcomes[position] = {
+      ok: true,
+      samples: a.samples,
+      conflictsDropped: a.conflictsDropped,
+      families: scanned.families.length,
+    };
     localFamilies.give(scanned.families);
   }
 

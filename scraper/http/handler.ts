@@ -37,6 +37,15 @@ async function handle(
   url: URL,
 ): Promise<void> {
   if (!route) return sendText(res, 404, 'not found');
+  if (
+    route.name === 'dashboard-instance' ||
+    route.name === 'dashboard-callback' ||
+    route.name === 'dashboard-logout'
+  ) {
+    // Its own authentication (SSO) and methods (logout is a POST).
+    if (!deps.dashboard) return sendText(res, 404, 'not found (no dashboard client is configured)');
+    return deps.dashboard.handle(req, res, route, url);
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return sendText(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
   }

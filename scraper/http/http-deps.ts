@@ -1,5 +1,6 @@
 import type { Logger } from '../../common/logging.ts';
 import type { Authenticator } from '../auth/index.ts';
+import type { Dashboard } from '../dashboard/index.ts';
 import type { Discovery } from '../discovery/types.ts';
 import type { ScraperMetrics } from '../metrics.ts';
 import type { ScrapeService, SingleFlight } from '../scrape/index.ts';
@@ -18,4 +19,6 @@ export interface HttpDeps {
   /** Base URL for http_sd targets; empty → derived from the request's Host. */
   publicUrl: string;
   logger: Logger;
+  /** The service-instance dashboard; absent (404) when no dashboard client is configured. */
+  dashboard?: Dashboard;
 }

@@ -29,7 +29,12 @@ export async function fetchInstance(
 ): Promise<ScrapeOutcome> {
   const clock = deps.clock ?? Date.now;
   const started = clock();
-  const fail = (reason: string): ScrapeOutcome => ({ ok: false, reason, durationMs: clock() - started });
+  const fail = (reason: string, detail?: string): ScrapeOutcome => ({
+    ok: false,
+    reason,
+    durationMs: clock() - started,
+    ...(detail !== undefined && { detail: boundDetail(detail) }),
+  });
   const budget = deadline - started;
   if (budget <= 0) return fail('timeout');
 
@@ -59,8 +64,10 @@ export async function fetchInstance(
     if (res.kind === 'status') {
       const status = res.status;
       if (status === 401 && target.auth.type === 'oauth2') deps.tokens.invalidate(target.auth);
-      if (status >= 300 && status < 400) return fail('redirect');
-      return fail(routerReason(res.headers['x-cf-routererror']) ?? `http_${status}`);
+      const routerError = res.headers['x-cf-routererror'];
+      const detail = `HTTP ${status}${routerError === undefined ? '' : `, X-Cf-Routererror: ${String(routerError)}`}`;
+      if (status >= 300 && status < 400) return fail('redirect', detail);
+      return fail(routerReason(routerError) ?? `http_${status}`, detail);
     }
     const contentType = res.headers['content-type'];
     return {
@@ -70,8 +77,17 @@ export async function fetchInstance(
       durationMs: clock() - started,
     };
   } catch (err) {
-    return fail(classifyError(err, timedOut));
+    return fail(
+      classifyError(err, timedOut),
+      timedOut ? `no answer within ${budget} ms` : (err as Error)?.message,
+    );
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A detail is tenant-influenced text shown on the dashboard: one line, bounded. */
+export function boundDetail(text: string, max = 300): string {
+  const line = text.replace(/[\r\n]+/g, ' ');
+  return line.length > max ? `${line.slice(0, max)}…` : line;
 }

@@ -3,6 +3,7 @@ export { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 export { type MergedSpace, mergeSpace } from './merge-space.ts';
 export { OAuthTokens } from './oauth-tokens.ts';
 export { createScrapeAgent, type ScrapeAgentOptions } from './scrape-agent.ts';
+export { type ScrapeRecord, ScrapeRecorder, type ScrapeRecorderOptions } from './scrape-recorder.ts';
 export {
   createScrapeService,
   type ScrapeJob,

@@ -50,9 +50,17 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
     const reports: InstanceReport[] = instances.map((inst, i) => {
       const o = inst.outcome;
       const base = { labels: inst.labels, durationSeconds: o.durationMs / 1000 };
-      if (!o.ok) return { ...base, up: false, reason: o.reason, samples: 0 };
-      if (!parsed[i]?.ok) return { ...base, up: false, reason: 'unparsable', samples: 0 };
-      return { ...base, up: true, reason: undefined, samples: parsed[i].samples };
+      if (!o.ok) return { ...base, up: false, reason: o.reason, detail: o.detail, samples: 0 };
+      const p = parsed[i];
+      if (!p?.ok) return { ...base, up: false, reason: 'unparsable', detail: p?.error, samples: 0 };
+      return {
+        ...base,
+        up: true,
+        reason: undefined,
+        samples: p.samples,
+        families: p.families ?? 0,
+        conflicts: p.conflictsDropped,
+      };
     });
     merger.add(
       { body: syntheticExposition(reports), contentType: undefined, targetLabels: [], honorLabels: true },

@@ -7,6 +7,7 @@ import { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 import { instanceLabels } from './instance-labels.ts';
 import { instanceRequest } from './instance-request.ts';
 import { createSpaceMerge, type MergedSpace, type ScrapedInstance } from './merge-space.ts';
+import type { ScrapeRecorder } from './scrape-recorder.ts';
 import { Semaphore } from './semaphore.ts';
 import type { ScrapeOutcome } from './types.ts';
 
@@ -24,6 +25,8 @@ export interface ScrapeServiceDeps {
   defaults: { defaultTimeoutMs: number; timeoutMarginMs: number };
   /** Explains a failure by the instance's CC state (CRASHED, DOWN…) when available in time. */
   instanceStates?: (appGuid: string) => Promise<readonly DiscoveredInstance[] | undefined>;
+  /** Remembers each instance's last outcomes (the dashboard reads them). */
+  recorder?: ScrapeRecorder;
   /** Called once per failed instance of every scrape (for the failures-by-reason counter). */
   onFailure?: (reason: string) => void;
   /**
@@ -77,6 +80,9 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
   const pool = deps.pool ?? new ChunkPool(DEFAULT_POOL_BYTES);
   const bodyPool = deps.bodyPool ?? new ChunkPool(DEFAULT_BODY_POOL_BYTES);
 
+  const budgetOf = (job: ScrapeJob, options: ScrapeOptions) =>
+    scrapeBudgetMs(options.prometheusTimeout, job.target.target.scrapeTimeoutMs, deps.defaults);
+
   async function scrapeOne(
     job: ScrapeJob,
     options: ScrapeOptions,
@@ -85,11 +91,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
   ): Promise<ScrapeOutcome> {
     const req = instanceRequest(job.target, job.index);
     if (!req) return { ok: false, reason: 'no_route', durationMs: 0 };
-    const budget = scrapeBudgetMs(
-      options.prometheusTimeout,
-      job.target.target.scrapeTimeoutMs,
-      deps.defaults,
-    );
+    const budget = budgetOf(job, options);
     // The deadline counts from the incoming request, so time spent queued for a slot is part of it.
     const outcome = await fetchInstance(
       deps.fetch,
@@ -162,6 +164,22 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       const merged = merge.finish(instances);
       if (deps.onFailure) {
         for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown');
+      }
+      if (deps.recorder) {
+        merged.reports.forEach((r, i) => {
+          const job = jobs[i] as ScrapeJob;
+          deps.recorder?.record(job.target.target.bindingId, job.index, {
+            at: start,
+            up: r.up,
+            reason: r.reason,
+            detail: r.detail,
+            durationMs: r.durationSeconds * 1000,
+            budgetMs: budgetOf(job, options),
+            samples: r.samples,
+            families: r.families ?? 0,
+            conflicts: r.conflicts ?? 0,
+          });
+        });
       }
       return {
         ...merged,

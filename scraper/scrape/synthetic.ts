@@ -7,6 +7,11 @@ export interface InstanceReport {
   reason: string | undefined;
   durationSeconds: number;
   samples: number;
+  /** For people (the dashboard): status, gorouter error, first unparsable line. */
+  detail?: string | undefined;
+  families?: number;
+  /** Samples dropped for a type conflict with an earlier instance, or a reserved name. */
+  conflicts?: number;
 }
 
 /** Family names of the synthetic series, reserved for them in the merge. */

@@ -5,7 +5,13 @@
  */
 export type ScrapeOutcome =
   | { ok: true; body: Buffer; contentType: string | undefined; durationMs: number }
-  | { ok: false; reason: string; durationMs: number };
+  | {
+      ok: false;
+      reason: string;
+      durationMs: number;
+      /** What a person needs to see beyond the reason (status and gorouter error, transport error); bounded. */
+      detail?: string;
+    };
 
 /** Where and how one instance is fetched (built from a discovered target and an instance index). */
 export interface InstanceRequest {

@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudController } from './support/cc.ts';
-import { startTestBroker, type TestBroker } from './support/harness.ts';
+import { SCRAPER_PUBLIC_URL, startTestBroker, type TestBroker } from './support/harness.ts';
 
 type Json = Record<string, unknown>;
 
@@ -158,6 +158,32 @@ describe('GET /v2/catalog, by the rules of cf create-service-broker', () => {
       expect(service).toMatchObject({ id: 'svc-id-x', name: 'prom-two' });
       expect((service.plans as Json[])[0]).toMatchObject({ id: 'plan-id-y' });
       expect((await occ.provision(randomUUID())).status).toBe(201);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('dashboard_client (dashboard SSO)', () => {
+  it('is absent without DASHBOARD_CLIENT_ID/SECRET: no default secret is ever advertised', () => {
+    expect(catalog.services[0]).not.toHaveProperty('dashboard_client');
+  });
+
+  it('carries the configured client with the callback on the scraper public URL', async () => {
+    const other = await startTestBroker({
+      env: {
+        DASHBOARD_CLIENT_ID: 'promregator-dashboard',
+        DASHBOARD_CLIENT_SECRET: 'dash-secret-0123456789',
+      },
+    });
+    try {
+      const occ = new CloudController(other.url, other.config.broker.catalog);
+      const service = ((await occ.request('GET', '/v2/catalog')).body.services as Json[])[0]!;
+      expect(service.dashboard_client).toEqual({
+        id: 'promregator-dashboard',
+        secret: 'dash-secret-0123456789',
+        redirect_uri: `${SCRAPER_PUBLIC_URL}/dashboard/callback`,
+      });
     } finally {
       await other.close();
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudController } from './support/cc.ts';
-import { startTestBroker, type TestBroker } from './support/harness.ts';
+import { SCRAPER_PUBLIC_URL, startTestBroker, type TestBroker } from './support/harness.ts';
 
 let broker: TestBroker;
 let cc: CloudController;
@@ -169,6 +169,39 @@ describe('GET /v2/service_instances/:id', () => {
     const reply = await cc.request('GET', path(randomUUID()));
     expect(reply.status).toBe(404);
     expect(reply.body).toEqual({ description: expect.any(String) });
+  });
+});
+
+describe('dashboard_url (with a dashboard client configured)', () => {
+  it('is answered on 201 and on the identical 200, and by GET', async () => {
+    const other = await startTestBroker({
+      db: broker.db,
+      env: {
+        DASHBOARD_CLIENT_ID: 'promregator-dashboard',
+        DASHBOARD_CLIENT_SECRET: 'dash-secret-0123456789',
+      },
+    });
+    try {
+      const occ = new CloudController(other.url, other.config.broker.catalog);
+      const id = randomUUID();
+      const expected = { dashboard_url: `${SCRAPER_PUBLIC_URL}/dashboard/instances/${id}` };
+      const created = await occ.provision(id);
+      expect(created.status).toBe(201);
+      expect(created.body).toEqual(expected);
+      const again = await occ.provision(id);
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(expected);
+      const got = await occ.request('GET', path(id));
+      expect(got.body).toMatchObject(expected);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('is absent without a dashboard client', async () => {
+    const id = randomUUID();
+    expect((await cc.provision(id)).body).toEqual({});
+    expect((await cc.request('GET', path(id))).body).not.toHaveProperty('dashboard_url');
   });
 });
 

@@ -210,3 +210,40 @@ describe('outbound policy settings', () => {
     ]);
   });
 });
+
+describe('dashboard SSO client', () => {
+  it('has no client and no secret by default', () => {
+    const config = buildConfig('broker', { env: deployedBroker });
+    expect(config.dashboard).toEqual({ permissionTtlMs: 60_000, sessionTtlMs: 900_000 });
+  });
+
+  it('reads DASHBOARD_CLIENT_ID and DASHBOARD_CLIENT_SECRET, and treats empty values as unset', () => {
+    const set = buildConfig('broker', {
+      env: { ...deployedBroker, DASHBOARD_CLIENT_ID: 'dash', DASHBOARD_CLIENT_SECRET: 's3cret' },
+    });
+    expect(set.dashboard).toMatchObject({ clientId: 'dash', clientSecret: 's3cret' });
+    // manifest.yml passes empty vars when the operator configured none.
+    const empty = buildConfig('broker', {
+      env: { ...deployedBroker, DASHBOARD_CLIENT_ID: '', DASHBOARD_CLIENT_SECRET: '' },
+    });
+    expect(empty.dashboard.clientId).toBeUndefined();
+  });
+
+  it('wants both or neither, and a public URL for the scraper', () => {
+    expect(
+      problemsOf(() => buildConfig('broker', { env: { ...deployedBroker, DASHBOARD_CLIENT_ID: 'dash' } })),
+    ).toEqual(['DASHBOARD_CLIENT_ID and DASHBOARD_CLIENT_SECRET: set both or neither']);
+    const scraper = {
+      DATABASE_URL: deployedBroker.DATABASE_URL,
+      CREDENTIALS_KEY: deployedBroker.CREDENTIALS_KEY,
+      CF_API_URL: 'https://api.example.com',
+      CF_CLIENT_ID: 'c',
+      CF_CLIENT_SECRET: 's',
+      DASHBOARD_CLIENT_ID: 'dash',
+      DASHBOARD_CLIENT_SECRET: 's3cret',
+    };
+    expect(problemsOf(() => buildConfig('scraper', { env: scraper }))).toEqual([
+      expect.stringMatching(/^SCRAPER_PUBLIC_URL: required with DASHBOARD_CLIENT_ID/),
+    ]);
+  });
+});

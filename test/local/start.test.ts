@@ -63,6 +63,16 @@ describe('npm start (local mode)', () => {
       expect(stdout).not.toMatch(/^promregator_up\{.*\} 0$/m);
       expect(stdout).toMatch(/^sandbox_instance_index\{.*org_name=.*\} \d+$/m);
 
+      // The printed dashboard URL leads to the sandbox UAA's login, with the printed user.
+      const dashboard = /^\s*(http:\/\/127\.0\.0\.1:\d+\/dashboard\/instances\/\S+)\s*$/m.exec(output)?.[1];
+      expect(dashboard, output).toBeDefined();
+      expect(output).toMatch(/log in as developer \/ \S+, a space developer/);
+      const { stdout: login } = await run('sh', [
+        '-c',
+        `curl --silent --output /dev/null --write-out '%{http_code} %{redirect_url}' '${dashboard}'`,
+      ]);
+      expect(login).toMatch(/^302 http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?/);
+
       const ports = [...output.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
       const dataDirs = [...output.matchAll(/(\/\S*promregator-pg-\S+)/g)].map((m) => m[1]!);
       expect(dataDirs.length).toBe(1);

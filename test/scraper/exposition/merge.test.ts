@@ -50,8 +50,8 @@ describe('merge across inputs', () => {
       ].join('\n'),
     );
     expect(inputs).toEqual([
-      { ok: true, samples: 2, conflictsDropped: 0 },
-      { ok: true, samples: 2, conflictsDropped: 0 },
+      { ok: true, samples: 2, conflictsDropped: 0, families: 2 },
+      { ok: true, samples: 2, conflictsDropped: 0, families: 2 },
     ]);
   });
 
@@ -61,7 +61,7 @@ describe('merge across inputs', () => {
     const { text, inputs } = run([input(a, 0), input(b, 1)], 'text');
     expect(text).not.toContain('x{cf_instance_number="1"');
     expect(text).toContain('z{cf_instance_number="1"} 1');
-    expect(inputs[1]).toEqual({ ok: true, samples: 1, conflictsDropped: 2 });
+    expect(inputs[1]).toEqual({ ok: true, samples: 1, conflictsDropped: 2, families: 2 });
   });
 
   it('an input that fails anywhere contributes nothing; the others are unaffected', () => {

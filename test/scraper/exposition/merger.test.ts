@@ -58,7 +58,7 @@ describe('createMerger', () => {
     merger.add(input('# TYPE mine gauge\nmine 1\nother 2\n', 0), 0);
     merger.skip(1);
     const before = merger.outcomes();
-    expect(before[0]).toEqual({ ok: true, samples: 1, conflictsDropped: 1 });
+    expect(before[0]).toEqual({ ok: true, samples: 1, conflictsDropped: 1, families: 2 });
     expect(before[1]).toBeUndefined();
     merger.add(input('# TYPE mine gauge\nmine 3\n', 2), 2, true);
     const text = Buffer.concat(merger.finish().chunks).toString();
