@@ -11,7 +11,7 @@ import {
   type HostResolver,
 } from '../common/outbound/policy.ts';
 import { SecretKeys } from '../common/secrets.ts';
-import { createAuthenticator, createXsuaaVerifier, FailureLimiter } from './auth/index.ts';
+import { createAuthenticator, createXsuaaVerifier, FailureLimiter, Tarpit } from './auth/index.ts';
 import { createBindingsStore } from './bindings/index.ts';
 import { createCcRequestCounter, createCloudControllerClient } from './cf/index.ts';
 import { composeDashboard } from './dashboard/index.ts';
@@ -132,6 +132,7 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     bindings,
     keys,
     limiter: new FailureLimiter({ clock }),
+    tarpit: new Tarpit(),
     jwt: config.xsuaa.credentials
       ? createXsuaaVerifier(config.xsuaa.credentials, config.xsuaa.readScope)
       : undefined,

@@ -3,6 +3,7 @@ import type { BindingsStore } from '../bindings/types.ts';
 import { parseBasic, parseBearer } from './basic-credentials.ts';
 import type { Caller } from './caller.ts';
 import type { FailureLimiter } from './failure-limiter.ts';
+import type { Tarpit } from './tarpit.ts';
 import type { JwtVerifier } from './xsuaa.ts';
 
 export type AuthResult =
@@ -25,6 +26,8 @@ export interface AuthenticatorDeps {
   /** Checks service-key passwords against their keyed digests (microseconds, on the calling thread). */
   keys: SecretKeys;
   limiter: FailureLimiter;
+  /** Holds back answers to rate-limited guesses; absent: answered at once. */
+  tarpit?: Tarpit;
   /** Absent when no XSUAA is bound: bearer tokens are then refused. */
   jwt: JwtVerifier | undefined;
   onFailure?: (code: AuthFailureCode) => void;
@@ -45,9 +48,9 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
         return { ok: true, caller: { kind: 'key', instanceId: record.instanceId } };
       }
       const retryAfterSeconds = deps.limiter.fail(basic.username);
-      return retryAfterSeconds === undefined
-        ? { ok: false, status: 401, code: 'wrong_password' }
-        : { ok: false, status: 429, code: 'rate_limited', retryAfterSeconds };
+      if (retryAfterSeconds === undefined) return { ok: false, status: 401, code: 'wrong_password' };
+      await deps.tarpit?.hold();
+      return { ok: false, status: 429, code: 'rate_limited', retryAfterSeconds };
     }
     const jwt = parseBearer(authorization);
     if (jwt === undefined || deps.jwt === undefined) {

@@ -6,4 +6,5 @@ export {
 } from './authenticate.ts';
 export { type Caller, canRead, visibilityKey } from './caller.ts';
 export { FailureLimiter } from './failure-limiter.ts';
+export { Tarpit } from './tarpit.ts';
 export { createXsuaaVerifier, type JwtVerdict, type JwtVerifier } from './xsuaa.ts';

@@ -9,7 +9,7 @@ import { type ScraperProcess, spawnScraper } from '../../support/scraper-process
 import { ENV_DEFAULTS, scraperEnv } from '../http/support/scraper-fixture.ts';
 
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
-const FLOOD_CLIENTS = 32;
+const FLOOD_CLIENTS = 128;
 /** Bounds the flood whatever the machine's speed. */
 const FLOOD_MAX_REQUESTS = 20_000;
 const SCRAPES = 40;

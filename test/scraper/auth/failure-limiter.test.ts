@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FailureLimiter } from '../../../scraper/auth/failure-limiter.ts';
+import { Tarpit } from '../../../scraper/auth/tarpit.ts';
 
 describe('FailureLimiter', () => {
   it('limits one username without touching another', () => {
@@ -20,5 +21,22 @@ describe('FailureLimiter', () => {
     // 'b' was forgotten: its next failure starts afresh.
     expect(limiter.fail('b')).toBeUndefined();
     expect(limiter.fail('a')).toBeUndefined();
+  });
+});
+
+describe('Tarpit', () => {
+  it('holds answers back, but never more than maxHeld at once', async () => {
+    const tarpit = new Tarpit({ delayMs: 50, maxHeld: 2 });
+    const held = [tarpit.hold(), tarpit.hold()];
+    expect(tarpit.holding).toBe(2);
+    let third = false;
+    await tarpit.hold().then(() => {
+      third = true;
+    });
+    // Past the bound an answer goes out at once instead of piling up timers.
+    expect(third).toBe(true);
+    expect(tarpit.holding).toBe(2);
+    await Promise.all(held);
+    expect(tarpit.holding).toBe(0);
   });
 });
