@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENV_VARS } from '../common/config/env-vars.ts';
@@ -26,15 +28,27 @@ const vars = parse(readFileSync(new URL('../vars.example.yml', import.meta.url),
 >;
 
 describe('manifest.yml', () => {
-  it('deploys the broker and the scraper with npm scripts that exist', () => {
+  it('starts each app with plain node on the compiled entry point that the build step produces', () => {
     expect(manifest.applications.map((app) => app.name)).toEqual([
       'promregator-broker',
       'promregator-scraper',
     ]);
+    // The build the buildpack runs on staging, and what it compiles: each app's main.ts.
+    expect(scripts['heroku-postbuild']).toBe('npm run build');
+    expect(scripts.build).toBe('tsc -p tsconfig.build.json');
+    const build = ts.readConfigFile(
+      fileURLToPath(new URL('../tsconfig.build.json', import.meta.url)),
+      ts.sys.readFile,
+    ).config as {
+      compilerOptions: { outDir: string };
+      files: string[];
+    };
+    expect(build.compilerOptions.outDir).toBe('dist');
     for (const app of manifest.applications) {
-      const script = /^npm run (\S+)$/.exec(app.command)?.[1];
-      expect(script, app.command).toBeDefined();
-      expect(scripts[script!], `script ${script}`).toBeDefined();
+      const role = app.name.replace('promregator-', '');
+      // Plain words only (no npm, no loader, no shell syntax): the container runs exactly this process.
+      expect(app.command).toMatch(new RegExp(`^node( --[a-z-]+(=\\d+)?)* dist/${role}/main\\.js$`));
+      expect(build.files).toContain(`${role}/main.ts`);
     }
   });
 
