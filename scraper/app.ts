@@ -10,6 +10,7 @@ import { createBindingsStore } from './bindings/index.ts';
 import { createCcRequestCounter, createCloudControllerClient } from './cf/index.ts';
 import { createDiscovery, createDiscoveryMetrics } from './discovery/index.ts';
 import { createHandler, type Rendered } from './http/index.ts';
+import { createIdleCollector } from './idle-gc.ts';
 import { createScraperMetrics } from './metrics.ts';
 import {
   createScrapeAgent,
@@ -98,6 +99,7 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     defaults: config.scrape,
     instanceStates: (appGuid) => discovery.instanceStates(appGuid),
     onFailure: (reason) => metrics.scrapeFailures.inc({ reason }),
+    onPoolTrim: createIdleCollector(),
     clock,
   });
   const authenticate = createAuthenticator({
