@@ -17,6 +17,7 @@ import { createCcRequestCounter, createCloudControllerClient } from './cf/index.
 import { composeDashboard } from './dashboard/index.ts';
 import { createDiscovery, createDiscoveryMetrics } from './discovery/index.ts';
 import { createHandler, type Rendered } from './http/index.ts';
+import { createIdleCollector } from './idle-gc.ts';
 import { createScraperMetrics } from './metrics.ts';
 import {
   createScrapeAgent,
@@ -126,6 +127,7 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     instanceStates: (appGuid) => discovery.instanceStates(appGuid),
     onFailure: (reason) => metrics.scrapeFailures.inc({ reason }),
     onDeadlineUse: (share) => metrics.deadlineUse.observe(share),
+    onPoolTrim: createIdleCollector(),
     clock,
   });
   const authenticate = createAuthenticator({

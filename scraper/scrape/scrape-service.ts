@@ -39,12 +39,23 @@ export interface ScrapeServiceDeps {
   pool?: ChunkPool;
   /** Slabs the instance bodies of a scrape are kept in, reused the same way. Default: one per service. */
   bodyPool?: ChunkPool;
+  /**
+   * Called when a default pool has dropped its chunks after an idle spell; the owner may run a GC, the
+   * only thing that returns their memory (nothing else allocates while idle, so no GC would come).
+   */
+  onPoolTrim?: () => void;
 }
 
 /** Idle output chunks a service keeps by default: enough for the largest spaces' responses. */
 const DEFAULT_POOL_BYTES = 64 << 20;
 /** Idle body slabs kept by default: the bodies of a 300-instance space of 100 KB each. */
 const DEFAULT_BODY_POOL_BYTES = 32 << 20;
+/**
+ * Pooled memory unused this long is given back. Longer than the scrape intervals Prometheus is usually
+ * run with (15–30 s), so a space scraped regularly keeps its chunks; shorter than the rest after
+ * which idle memory is measured (BENCHMARKS.md, 60 s).
+ */
+const POOL_IDLE_MS = 45_000;
 
 export interface ScrapeOptions {
   format: ExpositionFormat;
@@ -77,8 +88,9 @@ export interface ScrapeService {
 
 export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
   const clock = deps.clock ?? Date.now;
-  const pool = deps.pool ?? new ChunkPool(DEFAULT_POOL_BYTES);
-  const bodyPool = deps.bodyPool ?? new ChunkPool(DEFAULT_BODY_POOL_BYTES);
+  const idle = { ms: POOL_IDLE_MS, ...(deps.onPoolTrim && { onTrim: deps.onPoolTrim }) };
+  const pool = deps.pool ?? new ChunkPool(DEFAULT_POOL_BYTES, undefined, idle);
+  const bodyPool = deps.bodyPool ?? new ChunkPool(DEFAULT_BODY_POOL_BYTES, undefined, idle);
 
   const budgetOf = (job: ScrapeJob, options: ScrapeOptions) =>
     scrapeBudgetMs(options.prometheusTimeout, job.target.target.scrapeTimeoutMs, deps.defaults);
