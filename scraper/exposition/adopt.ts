@@ -42,9 +42,13 @@ export function adopt(
   // one's merged family is usually this one, which a byte comparison confirms without a string.
   let predicted = 0;
   const bodyView = new DataView(body.buffer, body.byteOffset, body.length);
+  // First every local family finds its merged family, so that one input giving a name two types
+  // (`# TYPE a info` then a sample `a`, or two TYPE blocks) is known before any share is adopted:
+  // Prometheus keeps all those samples, so such a name is `unknown` for that input as a whole.
   for (const local of locals) {
     let family: MergedFamily | undefined;
     let type = local.type;
+    local.out = undefined;
     if (from === to) {
       const hint = order[predicted];
       if (hint !== undefined && nameIs(hint.nameView, bodyView, local.nameStart, local.nameEnd))
@@ -73,6 +77,10 @@ export function adopt(
           index: order.length,
           reserved: reserved.has(target.name),
           type: target.type,
+          createdBy: index,
+          seenBy: -1,
+          seenType: target.type,
+          mixedBy: -1,
           help: undefined,
           unit: undefined,
           bytes: 0,
@@ -82,6 +90,23 @@ export function adopt(
       }
     }
     predicted = family.index + 1;
+    if (family.seenBy !== index) {
+      family.seenBy = index;
+      family.seenType = type;
+    } else if (family.seenType !== type) {
+      family.mixedBy = index;
+    }
+    local.out = family;
+    local.outType = type;
+  }
+  for (const local of locals) {
+    const family = local.out;
+    if (family === undefined) continue;
+    let type = local.outType;
+    if (family.mixedBy === index) {
+      type = MetricType.Unknown;
+      if (family.createdBy === index) family.type = type;
+    }
     if ((family.reserved && !owner) || family.type !== type) {
       dropped += local.samples;
       continue;

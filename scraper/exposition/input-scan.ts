@@ -13,6 +13,7 @@ import { isCreatedSample, isMemberSuffix, suffixCode } from './family-naming.ts'
 import { canonicalSpecial, msTextToOmSeconds, omSecondsToMs } from './float-syntax.ts';
 import { Insertion, type SampleRecords } from './sample-records.ts';
 import type { TargetLabels } from './target-labels.ts';
+import type { MergedFamily } from './writer.ts';
 
 export class LocalFamily {
   type: MetricType = MetricType.Unknown;
@@ -37,6 +38,9 @@ export class LocalFamily {
   piece: Buffer | undefined = undefined;
   /** OM → text: the gauge family this family's `_created` samples are written to. */
   created: LocalFamily | undefined = undefined;
+  /** Adoption (adopt.ts): the merged family it goes to (undefined: dropped) and its type there. */
+  out: MergedFamily | undefined = undefined;
+  outType: MetricType = MetricType.Unknown;
   private cachedName: string | undefined = undefined;
 
   constructor(
@@ -63,6 +67,8 @@ export class LocalFamily {
     this.bytes = 0;
     this.piece = undefined;
     this.created = undefined;
+    this.out = undefined;
+    this.outType = MetricType.Unknown;
     this.cachedName = undefined;
     return this;
   }
@@ -262,7 +268,8 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
         fam.bytes += restEnd - p.nameStart + insLen + 1;
       } else {
         const start = ctx.side.pos;
-        writeConverted(p, ctx, clash);
+        const unwritable = writeConverted(p, ctx, clash);
+        if (unwritable !== undefined) return { ok: false, error: unwritable };
         records.push(-1, start, ctx.side.pos, 0);
         fam.bytes += ctx.side.pos - start;
       }
@@ -334,8 +341,12 @@ function findFamily(
   return undefined;
 }
 
-/** The full output line of a sample that needs more than an insertion, into the side buffer. */
-function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): void {
+/**
+ * The full output line of a sample that needs more than an insertion, into the side buffer. Returns
+ * why the sample cannot be written in the output format, if so: the input then fails as a whole
+ * rather than making the merged body one that Prometheus refuses.
+ */
+function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): string | undefined {
   const { side, targets, outFormat } = ctx;
   const buf = p.buf;
   side.ensure(p.nameEnd - p.nameStart);
@@ -365,7 +376,22 @@ function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): 
       side.range(buf, p.timestampStart, p.timestampEnd);
     } else {
       const ts = latin1(buf, p.timestampStart, p.timestampEnd);
-      side.ascii(outFormat === 'text' ? String(omSecondsToMs(Number(ts))) : msTextToOmSeconds(ts));
+      let written: string | undefined;
+      if (outFormat === 'text') {
+        // The text format's timestamps are digits only: nothing before 1970 (nor an overflow, which
+        // Go turns into the minimum int64).
+        const ms = omSecondsToMs(Number(ts));
+        if (ms >= 0) written = String(ms);
+      } else {
+        written = msTextToOmSeconds(ts);
+      }
+      if (written === undefined) {
+        return p.describe(
+          `timestamp cannot be written in ${outFormat === 'text' ? 'text 0.0.4' : 'OpenMetrics'}`,
+          p.timestampStart,
+        );
+      }
+      side.ascii(written);
     }
   }
   if (p.exemplarStart >= 0 && outFormat === 'openmetrics') {
@@ -373,4 +399,5 @@ function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): 
     side.range(buf, p.exemplarStart, p.exemplarEnd);
   }
   side.byte(10);
+  return undefined;
 }

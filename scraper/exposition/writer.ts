@@ -25,7 +25,14 @@ export interface MergedFamily {
   readonly index: number;
   /** Only the owner input of a reserved name may add samples. */
   readonly reserved: boolean;
-  readonly type: MetricType;
+  /** The first input's; `unknown` when that input itself gave the name two types (adopt.ts). */
+  type: MetricType;
+  /** Adoption bookkeeping (adopt.ts): the input that created it, and the last one that used it. */
+  createdBy: number;
+  seenBy: number;
+  seenType: MetricType;
+  /** An input whose own families of this name disagree on the type. */
+  mixedBy: number;
   help: Buffer | undefined;
   unit: Buffer | undefined;
   /** Bytes of all its segments (Segments). */
