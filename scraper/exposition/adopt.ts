@@ -8,6 +8,7 @@ import { type ExpositionFormat, MetricType } from './entry.ts';
 import { convertHelp } from './escape.ts';
 import { outputFamily } from './family-naming.ts';
 import type { LocalFamily } from './input-scan.ts';
+import { CLAIM_BUCKET, CLAIM_COUNT, CLAIM_GCOUNT, CLAIM_GSUM, CLAIM_SUM } from './text-order.ts';
 import type { MergedFamily, Segments } from './writer.ts';
 
 export interface MergedFamilies {
@@ -81,6 +82,8 @@ export function adopt(
           seenBy: -1,
           seenType: target.type,
           mixedBy: -1,
+          textUntyped: false,
+          claims: 0,
           help: undefined,
           unit: undefined,
           bytes: 0,
@@ -112,6 +115,10 @@ export function adopt(
       continue;
     }
     samples += local.samples;
+    if (to === 'text') {
+      if (local.notFloatBound) family.textUntyped = true;
+      family.claims |= claimsOf(local.type);
+    }
     if (family.help === undefined && local.helpStart >= 0) {
       family.help = convertHelp(body, local.helpStart, local.helpEnd, from, to);
     }
@@ -133,6 +140,20 @@ export function adopt(
     family.bytes += local.bytes;
   }
   return { samples, conflictsDropped: dropped };
+}
+
+/** Names besides its own that expfmt files a family's samples under (text-order.ts). */
+function claimsOf(type: MetricType): number {
+  switch (type) {
+    case MetricType.Histogram:
+      return CLAIM_BUCKET | CLAIM_SUM | CLAIM_COUNT;
+    case MetricType.Summary:
+      return CLAIM_SUM | CLAIM_COUNT;
+    case MetricType.GaugeHistogram:
+      return CLAIM_BUCKET | CLAIM_GCOUNT | CLAIM_GSUM;
+    default:
+      return 0;
+  }
 }
 
 function viewOf(b: Buffer): DataView {

@@ -10,7 +10,13 @@ import { bytesEqual, latin1, rangeEquals } from './bytes.ts';
 import type { ExpositionParser } from './create-parser.ts';
 import { Entry, type ExpositionFormat, MetricType, Suffix, ValueKind } from './entry.ts';
 import { isCreatedSample, isMemberSuffix, suffixCode } from './family-naming.ts';
-import { canonicalSpecial, msTextToOmSeconds, omSecondsToMs } from './float-syntax.ts';
+import {
+  canonicalSpecial,
+  classifyFloat,
+  INVALID_FLOAT,
+  msTextToOmSeconds,
+  omSecondsToMs,
+} from './float-syntax.ts';
 import { Insertion, type SampleRecords } from './sample-records.ts';
 import type { TargetLabels } from './target-labels.ts';
 import type { MergedFamily } from './writer.ts';
@@ -38,6 +44,12 @@ export class LocalFamily {
   piece: Buffer | undefined = undefined;
   /** OM → text: the gauge family this family's `_created` samples are written to. */
   created: LocalFamily | undefined = undefined;
+  /**
+   * Text output: a member sample's `le` (histogram) or `quantile` (summary) is no float. Prometheus
+   * does not care, but the text format's reference parser (expfmt, promtool) refuses the whole body,
+   * so the merged family is written untyped instead (writer.ts).
+   */
+  notFloatBound = false;
   /** Adoption (adopt.ts): the merged family it goes to (undefined: dropped) and its type there. */
   out: MergedFamily | undefined = undefined;
   outType: MetricType = MetricType.Unknown;
@@ -67,6 +79,7 @@ export class LocalFamily {
     this.bytes = 0;
     this.piece = undefined;
     this.created = undefined;
+    this.notFloatBound = false;
     this.out = undefined;
     this.outType = MetricType.Unknown;
     this.cachedName = undefined;
@@ -151,6 +164,8 @@ function memberSuffix(p: ExpositionParser, fam: LocalFamily): number {
 }
 
 // Local literals: imported enum objects are live bindings the JIT does not fold in this hot loop.
+const TYPE_HISTOGRAM = 3;
+const TYPE_SUMMARY = 4;
 const SUFFIX_NONE = 0;
 const VALUE_NUMBER = 0;
 const ENTRY_SAMPLE = 5;
@@ -186,6 +201,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
   const { records, targets, outFormat, insertions } = ctx;
   const sameFormat = p.format === outFormat;
   const omToText = p.format === 'openmetrics' && outFormat === 'text';
+  const toText = outFormat === 'text';
   const insLen0 = insertions[0].length;
   const insLen1 = insertions[1].length;
   const insLen2 = insertions[2].length;
@@ -224,6 +240,9 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
       lastSuffix = suffix;
       if (omToText && isCreatedSample(fam.type, suffix as Suffix))
         fam = createdFamilyOf(fam, p, families, ctx.families);
+      if (toText && !fam.notFloatBound && (fam.type === TYPE_HISTOGRAM || fam.type === TYPE_SUMMARY)) {
+        fam.notFloatBound = !boundIsFloat(p, fam.type === TYPE_HISTOGRAM ? 108 : 113);
+      }
       if (open !== fam) {
         if (open !== undefined) open.addSegment(segFrom, records.length);
         open = fam;
@@ -310,6 +329,24 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
   }
   if (open !== undefined) open.addSegment(segFrom, records.length);
   return { ok: true, families };
+}
+
+/**
+ * Whether the current sample's `le` (first byte `l`, 108) or `quantile` (`q`, 113) label, if it has
+ * one, holds a float as expfmt parses it: the same ParseFloat rules as Prometheus' values, on the
+ * unescaped value (a backslash cannot be part of a float, escaped or not).
+ */
+function boundIsFloat(p: ExpositionParser, first: number): boolean {
+  const b = p.buf;
+  const o = p.labelOffsets;
+  const len = first === 108 ? 2 : 8;
+  for (let k = 0, end = p.labelCount * 4; k < end; k += 4) {
+    const ns = o[k] as number;
+    if (b[ns] !== first || (o[k + 1] as number) - ns !== len) continue;
+    if (len === 2 ? b[ns + 1] !== 101 : !rangeEquals(b, ns, ns + 8, 'quantile')) continue;
+    return classifyFloat(b, o[k + 2] as number, o[k + 3] as number) !== INVALID_FLOAT;
+  }
+  return true;
 }
 
 /** A family of this input the sample belongs to although it is not the current one (interleaving). */

@@ -5,7 +5,7 @@
  * sample names, counters only `_total`/`_created`, exemplars by type, one TYPE per family) Prometheus
  * does not check, and neither does this parser: it refuses only what would make Prometheus refuse.
  */
-import { CHAR_CLASS, rangeEquals, rangeIsUtf8 } from './bytes.ts';
+import { CHAR_CLASS, keywordEnd, rangeEquals, rangeIsUtf8 } from './bytes.ts';
 import { Entry, MetricType, ValueKind } from './entry.ts';
 import { classifyFloat, INVALID_FLOAT } from './float-syntax.ts';
 import { ParserBase } from './parser-base.ts';
@@ -36,25 +36,36 @@ export class OpenMetricsParser extends ParserBase {
 
   private meta(hash: number): Entry {
     const b = this.buf;
-    const cls = CHAR_CLASS;
     const lineEnd = this.endOfLine(hash);
     this.lineEnd = lineEnd;
     this.pos = lineEnd + 1;
     if (b[hash + 1] !== SPACE) return this.fail('expected "# " at comment', hash);
     const k = hash + 2;
     if (rangeEquals(b, k, lineEnd, 'EOF')) {
-      if (lineEnd + 1 < b.length) return this.fail('unexpected data after "# EOF"', lineEnd + 1);
+      let e = lineEnd + 1;
+      while (e < b.length && b[e] === 0) e++;
+      if (e < b.length) return this.fail('unexpected data after "# EOF"', e);
       this.finished = Entry.Eof;
       return Entry.Eof;
     }
     let kind: Entry;
+    let i = k + 4;
+    while (i < lineEnd && b[i] === 0) i++;
     if (rangeEquals(b, k, k + 4, 'HELP')) kind = Entry.Help;
     else if (rangeEquals(b, k, k + 4, 'TYPE')) kind = Entry.Type;
     else if (rangeEquals(b, k, k + 4, 'UNIT')) kind = Entry.Unit;
-    else return this.fail('expected HELP, TYPE, UNIT or EOF', hash);
-    let i = k + 4;
+    else return this.nulKeyword(hash, k, lineEnd);
     if (b[i] !== SPACE) return this.fail('expected space after keyword', i);
     i++;
+    while (i < lineEnd && b[i] === 0) i++;
+    return this.metaName(kind, i, lineEnd);
+  }
+
+  /** The rest of a HELP/TYPE/UNIT line from the name at `i`. */
+  private metaName(kind: Entry, start: number, lineEnd: number): Entry {
+    const b = this.buf;
+    const cls = CHAR_CLASS;
+    let i = start;
     if (i >= lineEnd || ((cls[b[i] as number] as number) & METRIC_START) === 0)
       return this.fail('expected metric name', i);
     this.nameStart = i;
@@ -84,6 +95,35 @@ export class OpenMetricsParser extends ParserBase {
       return this.fail('unit not a suffix of metric name', i);
     }
     return kind;
+  }
+
+  /**
+   * A keyword spelled with NUL bytes after its first letter (the lexer skips them there, and right
+   * after the keyword's space); anything else is refused.
+   */
+  private nulKeyword(hash: number, k: number, lineEnd: number): Entry {
+    const b = this.buf;
+    const refuse = () => this.fail('expected HELP, TYPE, UNIT or EOF', hash);
+    if (b.indexOf(0, k) >= lineEnd) return refuse();
+    let e = keywordEnd(b, k, lineEnd, 'EOF');
+    if (e >= 0) {
+      while (e < b.length && b[e] === 0) e++;
+      if (e < b.length && b[e] === LF) e++;
+      while (e < b.length && b[e] === 0) e++;
+      if (e < b.length) return this.fail('unexpected data after "# EOF"', e);
+      this.finished = Entry.Eof;
+      return Entry.Eof;
+    }
+    let kind: Entry = Entry.Help;
+    e = keywordEnd(b, k, lineEnd, 'HELP');
+    if (e < 0) [kind, e] = [Entry.Type, keywordEnd(b, k, lineEnd, 'TYPE')];
+    if (e < 0) [kind, e] = [Entry.Unit, keywordEnd(b, k, lineEnd, 'UNIT')];
+    if (e < 0) return refuse();
+    while (e < lineEnd && b[e] === 0) e++;
+    if (b[e] !== SPACE) return this.fail('expected space after keyword', e);
+    e++;
+    while (e < lineEnd && b[e] === 0) e++;
+    return this.metaName(kind, e, lineEnd);
   }
 
   private sample(start: number): Entry {

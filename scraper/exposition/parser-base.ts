@@ -328,6 +328,8 @@ export abstract class ParserBase {
           const d = b[j];
           if (d === LF || j >= n) return this.failOffset('line break after "\\" in label value', i);
           if (j !== i + 1 || (d !== BACKSLASH && d !== QUOTE && d !== 110)) needsEscaping = true;
+          // An escaped byte is still part of the value Prometheus checks for UTF-8.
+          if ((d as number) >= 0x80) highBytes = true;
           i = j + 1;
           continue;
         }

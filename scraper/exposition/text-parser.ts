@@ -5,7 +5,7 @@
  * missing final LF, and a NUL byte at the start of a line as the end of the body. Refused, as there:
  * anything else, values Go's ParseFloat refuses (incl. out of range), timestamps outside int64.
  */
-import { rangeEquals, rangeIsUtf8 } from './bytes.ts';
+import { keywordEnd, rangeEquals, rangeIsUtf8 } from './bytes.ts';
 import { Entry, MetricType } from './entry.ts';
 import { classifyFloat, digitsFitInt64, INVALID_FLOAT } from './float-syntax.ts';
 import { ParserBase } from './parser-base.ts';
@@ -67,15 +67,23 @@ export class TextParser extends ParserBase {
     while (i < lineEnd && (b[i] === SPACE || b[i] === TAB)) i++;
     // Bytes compared directly: this runs for every comment line, about half of a typical body.
     const kw = i > wsStart && i + 4 <= n;
-    const isHelp = kw && b[i] === 72 && b[i + 1] === 69 && b[i + 2] === 76 && b[i + 3] === 80;
-    const isType = kw && !isHelp && b[i] === 84 && b[i + 1] === 89 && b[i + 2] === 80 && b[i + 3] === 69;
-    if ((!isHelp && !isType) || !(b[i + 4] === SPACE || b[i + 4] === TAB)) {
+    let isHelp = kw && b[i] === 72 && b[i + 1] === 69 && b[i + 2] === 76 && b[i + 3] === 80;
+    let isType = kw && !isHelp && b[i] === 84 && b[i + 1] === 89 && b[i + 2] === 80 && b[i + 3] === 69;
+    let after = i + 4;
+    if (kw && !isHelp && !isType && (b[i] === 72 || b[i] === 84) && b.indexOf(NUL, i) < lineEnd) {
+      // promlex skips NUL bytes after the keyword's first letter and in the blanks after it.
+      after = keywordEnd(b, i, lineEnd, b[i] === 72 ? 'HELP' : 'TYPE');
+      isHelp = after >= 0 && b[i] === 72;
+      isType = after >= 0 && b[i] === 84;
+      while (after >= 0 && b[after] === NUL) after++;
+    }
+    if ((!isHelp && !isType) || !(b[after] === SPACE || b[after] === TAB)) {
       this.textStart = hash + 1;
       this.textEnd = lineEnd;
       return Entry.Comment;
     }
-    i += 4;
-    while (i < lineEnd && (b[i] === SPACE || b[i] === TAB)) i++;
+    i = after;
+    while (i < lineEnd && (b[i] === SPACE || b[i] === TAB || b[i] === NUL)) i++;
     const nameStart = i;
     i = this.scanName(i, lineEnd, METRIC_START, METRIC_CHAR);
     if (i < 0) return this.fail(`expected metric name after ${isHelp ? 'HELP' : 'TYPE'}`, nameStart);

@@ -10,9 +10,10 @@
  */
 import { type ByteView, byteView, copyView } from './byte-sink.ts';
 import { CHUNK_BYTES, type ChunkPool } from './chunk-pool.ts';
-import { type ExpositionFormat, type MetricType, metricTypeName } from './entry.ts';
+import { type ExpositionFormat, MetricType, metricTypeName } from './entry.ts';
 import type { LocalFamily } from './input-scan.ts';
 import { doubled, type SampleRecords } from './sample-records.ts';
+import { textOrder } from './text-order.ts';
 
 /** A family's bytes from one input at least this large are written on arrival, as a piece. */
 const PIECE_MIN_BYTES = 4096;
@@ -33,6 +34,13 @@ export interface MergedFamily {
   seenType: MetricType;
   /** An input whose own families of this name disagree on the type. */
   mixedBy: number;
+  /** Text output: written untyped, as some sample's `le`/`quantile` is no float (input-scan.ts). */
+  textUntyped: boolean;
+  /**
+   * Text output: the names besides its own under which expfmt would file this family's samples
+   * (CLAIM_* bits), which no later family may carry (see `textOrder`).
+   */
+  claims: number;
   help: Buffer | undefined;
   unit: Buffer | undefined;
   /** Bytes of all its segments (Segments). */
@@ -98,7 +106,8 @@ function header(family: MergedFamily, format: ExpositionFormat): Buffer {
   if (family.help !== undefined) {
     parts.push(Buffer.from(`# HELP ${family.name} `, 'latin1'), family.help, Buffer.from('\n'));
   }
-  parts.push(Buffer.from(`# TYPE ${family.name} ${metricTypeName(family.type, format)}\n`, 'latin1'));
+  const type = format === 'text' && family.textUntyped ? MetricType.Unknown : family.type;
+  parts.push(Buffer.from(`# TYPE ${family.name} ${metricTypeName(type, format)}\n`, 'latin1'));
   if (family.unit !== undefined) {
     parts.push(Buffer.from(`# UNIT ${family.name} `, 'latin1'), family.unit, Buffer.from('\n'));
   }
@@ -229,7 +238,8 @@ export function assemble(
   const rec = records.data;
   const segs = segments.data;
   const grouped = segments.byFamily(order.length);
-  for (let f = 0; f < order.length; f++) {
+  for (const family of format === 'text' ? textOrder(order) : order) {
+    const f = family.index;
     const h = headers[f] as Buffer;
     w.reserve(h.length);
     w.o += h.copy(w.out, w.o);

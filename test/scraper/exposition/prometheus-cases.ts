@@ -39,6 +39,7 @@ export const PROMETHEUS_CASES: readonly PrometheusCase[] = [
   text('backslash before LF', 'a{b="x\\\ny"} 1\n', 'refused'),
   text('NUL in a label value', 'a{b="x\0y"} 1\n', ['a{b="x\\u0000y"} 1 -']),
   text('label value not UTF-8', 'a{b="\xff"} 1\n', 'refused'),
+  text('escaped byte not UTF-8', 'a{b="\\\x80"} 1\n', 'refused'),
   text('duplicate label', 'a{b="1",b="2"} 1\n', 'refused'),
   text('__name__ label', 'a{__name__="b"} 1\n', 'refused'),
   // Text: values and timestamps (Go's ParseFloat without p, P, _; ParseInt for timestamps).
@@ -76,6 +77,9 @@ export const PROMETHEUS_CASES: readonly PrometheusCase[] = [
   text('TYPE after two blanks', '# TYPE a  counter\na 1\n', 'refused'),
   text('free comments', '#HELP a b\n# HELPER\n#\n# TYPE\na 1\n', ['a{} 1 -']),
   text('NUL at a line start ends the body', 'a 1\n\0junk{\n', ['a{} 1 -']),
+  // The lexer skips NUL bytes after a keyword's first letter: this is a TYPE line, and refused.
+  text('NUL inside TYPE', '# T\0YPE a bogus\na 1\n', 'refused'),
+  text('NUL inside HELP', '# H\0ELP\0 a x\na 1\n', ['a{} 1 -']),
   // OpenMetrics.
   om('sample outside its family type', '# TYPE a info\na 2\n', ['a{} 2 -']),
   om('counter sample without _total', '# TYPE a counter\na 2\n', ['a{} 2 -']),
@@ -92,6 +96,10 @@ export const PROMETHEUS_CASES: readonly PrometheusCase[] = [
   om('NUL in an exemplar label', 'a_total 1 # {x="a\0b"} 1\n', 'refused'),
   om('NUL in a label value', 'a{x="a\0b"} 1\n', ['a{x="a\\u0000b"} 1 -']),
   om('trailing comma', 'a{b="c",} 1\n', 'refused'),
+  om('escaped byte not UTF-8', 'a{b="\\\x80"} 1\n', 'refused'),
+  om('NUL inside HELP and after its space', '# H\0ELP\0 \0a x\na 1\n', ['a{} 1 -']),
+  om('NUL inside TYPE', '# TY\0PE a bogus\na 1\n', 'refused'),
+  { title: 'NUL after # EOF', format: 'openmetrics', body: 'a 1\n# E\0OF\n\0\0', want: ['a{} 1 -'] },
   om('blank in labels', 'a{b="c", d="e"} 1\n', 'refused'),
   om('-NaN', 'a -NaN\n', 'refused'),
   om('timestamp overflow', 'a 1 1e400\n', 'refused'),

@@ -1,0 +1,122 @@
+// Property: for random valid expositions of every type and random byte mutations of them, merged in
+// front of a healthy neighbour, in every format pair:
+// - the merged body parses with the project's parser (which refuses what Prometheus 2.42 refuses);
+// - the neighbour always gets through, whatever the other input holds;
+// - an input the parser accepts passes sample for sample (or fails alone, when a timestamp cannot be
+//   spelled in the output format); one it refuses fails alone, its error quoting the line;
+// - a few hundred of the text bodies go through `promtool check metrics`, and none is refused.
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type ExpositionFormat, mergeExpositions } from '../../../scraper/exposition/index.ts';
+import { collect, sampleKeys } from './collect.ts';
+import { familiesArb, mutate, render } from './generated-expositions.ts';
+
+const OM = 'application/openmetrics-text; version=1.0.0';
+const NEIGHBOUR = '# HELP zz_neighbour_up fine\n# TYPE zz_neighbour_up gauge\nzz_neighbour_up{a="1"} 1\n';
+const RUNS = 500;
+/** How many text bodies are kept for promtool (it reads text only). */
+const PROMTOOL_SAMPLE = 300;
+const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
+
+const textBodies: string[] = [];
+
+function withoutTarget(labels: string): string {
+  return labels.replace(/,?zz_target="t"/, '').replace(/^,/, '');
+}
+
+function check(body: Buffer, from: ExpositionFormat, to: ExpositionFormat): void {
+  const r = mergeExpositions(
+    [
+      {
+        body,
+        contentType: from === 'openmetrics' ? OM : undefined,
+        targetLabels: [['zz_target', 't']],
+        honorLabels: false,
+      },
+      { body: Buffer.from(NEIGHBOUR), contentType: undefined, targetLabels: [], honorLabels: false },
+    ],
+    to,
+  );
+  const merged = Buffer.concat(r.chunks);
+  const out = collect(merged, to);
+  expect(out.error).toBeUndefined();
+  expect(r.inputs[1]).toMatchObject({ ok: true, samples: 1 });
+  expect(out.samples.filter((s) => s.name === 'zz_neighbour_up')).toHaveLength(1);
+  if (to === 'text' && textBodies.length < PROMTOOL_SAMPLE && r.inputs[0]?.ok) {
+    textBodies.push(merged.toString('latin1'));
+  }
+  const input = collect(body, from);
+  const [first] = r.inputs;
+  if (input.error !== undefined) {
+    expect(first?.ok).toBe(false);
+    expect(first?.error).toMatch(/^line \d+: /);
+    return;
+  }
+  if (!first?.ok) {
+    expect(first?.error).toMatch(/timestamp cannot be written in/);
+    return;
+  }
+  expect(first.conflictsDropped).toBe(0);
+  const mine = out.samples
+    .filter((s) => s.labels.includes('zz_target="t"'))
+    .map((s) => ({ ...s, labels: withoutTarget(s.labels) }));
+  expect(sampleKeys(mine)).toEqual(sampleKeys(input.samples));
+}
+
+const formats = fc.constantFrom<ExpositionFormat>('text', 'openmetrics');
+const caseArb = fc
+  .tuple(familiesArb, formats, formats, fc.boolean())
+  .chain(([families, from, to, mutated]) => {
+    const body = render(families, from);
+    return fc.tuple(
+      mutated ? mutate(body) : fc.constant(Buffer.from(body)),
+      fc.constant(from),
+      fc.constant(to),
+    );
+  });
+
+describe('merging generated and mutated expositions', () => {
+  it('keeps the merged body valid and every accepted input intact', () => {
+    fc.assert(
+      fc.property(caseArb, ([body, from, to]) => {
+        check(body, from, to);
+        // Every case is also written as text once, for promtool's sample below.
+        if (to !== 'text') check(body, from, 'text');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it.skipIf(!hasPromtool)('promtool check metrics refuses none of the text bodies', () => {
+    // One promtool run per batch: each body's names get a prefix of their own, so the bodies cannot
+    // clash, and suffixes (which decide expfmt's family grouping) are unchanged.
+    const refused: string[] = [];
+    for (let from = 0; from < textBodies.length; from += 100) {
+      const batch = textBodies.slice(from, from + 100);
+      const joined = batch.map((b, i) => prefixNames(b, `b${from + i}x`)).join('');
+      const res = spawnSync('promtool', ['check', 'metrics'], { input: Buffer.from(joined, 'latin1') });
+      const said = `${res.stdout}${res.stderr}`;
+      if (said.includes('error while linting')) {
+        for (const body of batch) {
+          const one = spawnSync('promtool', ['check', 'metrics'], { input: Buffer.from(body, 'latin1') });
+          const err = `${one.stdout}${one.stderr}`.split('\n').find((l) => l.includes('error while linting'));
+          if (err !== undefined) refused.push(`${err}\n${body}`);
+        }
+      }
+    }
+    expect(refused).toEqual([]);
+    console.info(`promtool checked ${textBodies.length} merged text bodies`);
+    expect(textBodies.length).toBeGreaterThan(PROMTOOL_SAMPLE / 2);
+  });
+});
+
+function prefixNames(body: string, prefix: string): string {
+  return body
+    .split('\n')
+    .map((l) => {
+      if (l.startsWith('# HELP ') || l.startsWith('# TYPE ')) return `${l.slice(0, 7)}${prefix}${l.slice(7)}`;
+      return l === '' ? l : `${prefix}${l}`;
+    })
+    .join('\n');
+}
