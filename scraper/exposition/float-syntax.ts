@@ -47,6 +47,7 @@ export function classifyFloat(buf: Buffer, start: number, end: number): ValueKin
     i++;
     digits++;
   }
+  const intDigits = digits;
   if (i < end && buf[i] === 46) {
     i++;
     while (i < end && (buf[i] as number) >= 48 && (buf[i] as number) <= 57) {
@@ -55,22 +56,29 @@ export function classifyFloat(buf: Buffer, start: number, end: number): ValueKin
     }
   }
   if (digits === 0) return INVALID_FLOAT;
-  let exponent = false;
+  // Decimal magnitude bound: past ~10^300 the exact check below decides.
+  let magnitude = intDigits;
   if (i < end && ((buf[i] as number) | 0x20) === 101 /* e */) {
-    exponent = true;
     i++;
-    if (i < end && (buf[i] === 43 || buf[i] === 45)) i++;
+    let expSign = 1;
+    if (i < end && (buf[i] === 43 || buf[i] === 45)) {
+      if (buf[i] === 45) expSign = -1;
+      i++;
+    }
     let expDigits = 0;
+    let exp = 0;
     while (i < end && (buf[i] as number) >= 48 && (buf[i] as number) <= 57) {
+      if (exp < 1e6) exp = exp * 10 + (buf[i] as number) - 48;
       i++;
       expDigits++;
     }
     if (expDigits === 0) return INVALID_FLOAT;
+    magnitude += expSign * exp;
   }
   if (i !== end) return INVALID_FLOAT;
   // Beyond the largest double Go's ParseFloat answers ErrRange and Prometheus refuses the body; below
   // the smallest it rounds to 0 without error. JS rounds the same way, so Infinity marks the overflow.
-  if ((exponent || digits > 300) && !Number.isFinite(Number(latin1(buf, start, end)))) return INVALID_FLOAT;
+  if (magnitude > 300 && !Number.isFinite(Number(latin1(buf, start, end)))) return INVALID_FLOAT;
   return ValueKind.Number;
 }
 

@@ -50,6 +50,8 @@ export class LocalFamily {
    * so the merged family is written untyped instead (writer.ts).
    */
   notFloatBound = false;
+  /** Index of that label in the family's last sample that had one. */
+  boundLabel = 0;
   /** Adoption (adopt.ts): the merged family it goes to (undefined: dropped) and its type there. */
   out: MergedFamily | undefined = undefined;
   outType: MetricType = MetricType.Unknown;
@@ -80,6 +82,7 @@ export class LocalFamily {
     this.piece = undefined;
     this.created = undefined;
     this.notFloatBound = false;
+    this.boundLabel = 0;
     this.out = undefined;
     this.outType = MetricType.Unknown;
     this.cachedName = undefined;
@@ -240,8 +243,8 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
       lastSuffix = suffix;
       if (omToText && isCreatedSample(fam.type, suffix as Suffix))
         fam = createdFamilyOf(fam, p, families, ctx.families);
-      if (toText && !fam.notFloatBound && (fam.type === TYPE_HISTOGRAM || fam.type === TYPE_SUMMARY)) {
-        fam.notFloatBound = !boundIsFloat(p, fam.type === TYPE_HISTOGRAM ? 108 : 113);
+      if (toText && (fam.type === TYPE_HISTOGRAM || fam.type === TYPE_SUMMARY) && !fam.notFloatBound) {
+        fam.notFloatBound = !boundIsFloat(p, fam);
       }
       if (open !== fam) {
         if (open !== undefined) open.addSegment(segFrom, records.length);
@@ -332,21 +335,37 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
 }
 
 /**
- * Whether the current sample's `le` (first byte `l`, 108) or `quantile` (`q`, 113) label, if it has
- * one, holds a float as expfmt parses it: the same ParseFloat rules as Prometheus' values, on the
- * unescaped value (a backslash cannot be part of a float, escaped or not).
+ * Whether the current sample's `le` (histogram) or `quantile` (summary) label, if it has one, holds
+ * a float as expfmt parses it: the same ParseFloat rules as Prometheus' values, on the unescaped value
+ * (a backslash cannot be part of a float, escaped or not). The label's index in the family's previous
+ * sample is tried first: bucket after bucket it is the same.
  */
-function boundIsFloat(p: ExpositionParser, first: number): boolean {
+function boundIsFloat(p: ExpositionParser, fam: LocalFamily): boolean {
   const b = p.buf;
   const o = p.labelOffsets;
+  const first = fam.type === TYPE_HISTOGRAM ? 108 : 113; // `l`, `q`
   const len = first === 108 ? 2 : 8;
-  for (let k = 0, end = p.labelCount * 4; k < end; k += 4) {
-    const ns = o[k] as number;
-    if (b[ns] !== first || (o[k + 1] as number) - ns !== len) continue;
-    if (len === 2 ? b[ns + 1] !== 101 : !rangeEquals(b, ns, ns + 8, 'quantile')) continue;
-    return classifyFloat(b, o[k + 2] as number, o[k + 3] as number) !== INVALID_FLOAT;
+  const count = p.labelCount;
+  let at = -1;
+  const hint = fam.boundLabel;
+  if (hint < count && isBoundName(b, o[hint * 4] as number, o[hint * 4 + 1] as number, first, len)) {
+    at = hint;
+  } else {
+    for (let k = 0; k < count; k++) {
+      if (isBoundName(b, o[k * 4] as number, o[k * 4 + 1] as number, first, len)) {
+        at = k;
+        break;
+      }
+    }
+    if (at < 0) return true;
+    fam.boundLabel = at;
   }
-  return true;
+  return classifyFloat(b, o[at * 4 + 2] as number, o[at * 4 + 3] as number) !== INVALID_FLOAT;
+}
+
+function isBoundName(b: Buffer, ns: number, ne: number, first: number, len: number): boolean {
+  if (b[ns] !== first || ne - ns !== len) return false;
+  return len === 2 ? b[ns + 1] === 101 : rangeEquals(b, ns, ne, 'quantile');
 }
 
 /** A family of this input the sample belongs to although it is not the current one (interleaving). */
