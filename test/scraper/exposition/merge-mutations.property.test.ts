@@ -5,19 +5,18 @@
 // - an input the parser accepts passes sample for sample (or fails alone, when a timestamp cannot be
 //   spelled in the output format); one it refuses fails alone, its error quoting the line;
 // - a few hundred of the text bodies go through `promtool check metrics`, and none is refused.
-import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ExpositionFormat, mergeExpositions } from '../../../scraper/exposition/index.ts';
 import { collect, sampleKeys } from './collect.ts';
 import { familiesArb, mutate, render } from './generated-expositions.ts';
+import { hasPromtool, promtoolRefusals } from './promtool.ts';
 
 const OM = 'application/openmetrics-text; version=1.0.0';
 const NEIGHBOUR = '# HELP zz_neighbour_up fine\n# TYPE zz_neighbour_up gauge\nzz_neighbour_up{a="1"} 1\n';
 const RUNS = 500;
 /** How many text bodies are kept for promtool (it reads text only). */
 const PROMTOOL_SAMPLE = 300;
-const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 
 const textBodies: string[] = [];
 
@@ -89,34 +88,8 @@ describe('merging generated and mutated expositions', () => {
   });
 
   it.skipIf(!hasPromtool)('promtool check metrics refuses none of the text bodies', () => {
-    // One promtool run per batch: each body's names get a prefix of their own, so the bodies cannot
-    // clash, and suffixes (which decide expfmt's family grouping) are unchanged.
-    const refused: string[] = [];
-    for (let from = 0; from < textBodies.length; from += 100) {
-      const batch = textBodies.slice(from, from + 100);
-      const joined = batch.map((b, i) => prefixNames(b, `b${from + i}x`)).join('');
-      const res = spawnSync('promtool', ['check', 'metrics'], { input: Buffer.from(joined, 'latin1') });
-      const said = `${res.stdout}${res.stderr}`;
-      if (said.includes('error while linting')) {
-        for (const body of batch) {
-          const one = spawnSync('promtool', ['check', 'metrics'], { input: Buffer.from(body, 'latin1') });
-          const err = `${one.stdout}${one.stderr}`.split('\n').find((l) => l.includes('error while linting'));
-          if (err !== undefined) refused.push(`${err}\n${body}`);
-        }
-      }
-    }
-    expect(refused).toEqual([]);
+    expect(promtoolRefusals(textBodies)).toEqual([]);
     console.info(`promtool checked ${textBodies.length} merged text bodies`);
     expect(textBodies.length).toBeGreaterThan(PROMTOOL_SAMPLE / 2);
   });
 });
-
-function prefixNames(body: string, prefix: string): string {
-  return body
-    .split('\n')
-    .map((l) => {
-      if (l.startsWith('# HELP ') || l.startsWith('# TYPE ')) return `${l.slice(0, 7)}${prefix}${l.slice(7)}`;
-      return l === '' ? l : `${prefix}${l}`;
-    })
-    .join('\n');
-}

@@ -80,9 +80,45 @@ export const PROMETHEUS_CASES: readonly PrometheusCase[] = [
   // The lexer skips NUL bytes after a keyword's first letter: this is a TYPE line, and refused.
   text('NUL inside TYPE', '# T\0YPE a bogus\na 1\n', 'refused'),
   text('NUL inside HELP', '# H\0ELP\0 a x\na 1\n', ['a{} 1 -']),
+  // Text: families. Prometheus checks no family rule; none of these may lose a sample in a merge.
+  text('two TYPE lines of a name', '# TYPE a gauge\na{x="1"} 1\n# TYPE a counter\na{x="2"} 2\n', [
+    'a{x="1"} 1 -',
+    'a{x="2"} 2 -',
+  ]),
+  text('interleaved family', '# TYPE a counter\na{x="1"} 1\nb 2\na{x="2"} 3\n', [
+    'a{x="1"} 1 -',
+    'a{x="2"} 3 -',
+    'b{} 2 -',
+  ]),
+  text('histogram bucket bound no float', '# TYPE h histogram\nh_bucket{le="x"} 1\nh_count 1\n', [
+    'h_bucket{le="x"} 1 -',
+    'h_count{} 1 -',
+  ]),
+  text('summary quantile no float', '# TYPE s summary\ns{quantile="q"} 1\ns_sum 1\n', [
+    's_sum{} 1 -',
+    's{quantile="q"} 1 -',
+  ]),
+  text('a gauge named like a summary part', '# TYPE s summary\ns_sum 1\n# TYPE s_count gauge\ns_count 2\n', [
+    's_count{} 2 -',
+    's_sum{} 1 -',
+  ]),
   // OpenMetrics.
   om('sample outside its family type', '# TYPE a info\na 2\n', ['a{} 2 -']),
   om('counter sample without _total', '# TYPE a counter\na 2\n', ['a{} 2 -']),
+  om('two types for a name', '# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\n# TYPE a counter\na_total 2\n', [
+    'a_total{} 2 -',
+    'a{} 1 -',
+    'b{} 1 -',
+  ]),
+  om('histogram with a bare sample and a bad bound', '# TYPE h histogram\nh 1\nh_bucket{le="x"} 2\n', [
+    'h_bucket{le="x"} 2 -',
+    'h{} 1 -',
+  ]),
+  om(
+    'gaugehistogram beside a family of its part name',
+    '# TYPE g gaugehistogram\ng_gcount 1\n# TYPE g_gcount gauge\ng_gcount{x="1"} 2\n',
+    ['g_gcount{x="1"} 2 -', 'g_gcount{} 1 -'],
+  ),
   om('empty HELP', '# HELP a \na 1\n', ['a{} 1 -']),
   om('HELP without text', '# HELP a\na 1\n', 'refused'),
   om('UNIT as the name suffix', '# UNIT a_s s\na_s 1\n', ['a_s{} 1 -']),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type ExpositionFormat, mergeExpositions } from '../../../scraper/exposition/index.ts';
 import { collect, sampleKeys } from './collect.ts';
 import { PROMETHEUS_CASES } from './prometheus-cases.ts';
+import { hasPromtool, promtoolRefusals } from './promtool.ts';
 
 const OM = 'application/openmetrics-text; version=1.0.0';
 const NEIGHBOUR = '# TYPE ok gauge\nok 1\n';
@@ -19,6 +20,8 @@ describe('parsers agree with Prometheus 2.42', () => {
     }
   });
 });
+
+const textOutputs: string[] = [];
 
 describe('what Prometheus accepts passes a merge; what it refuses fails that input only', () => {
   const outputs: ExpositionFormat[] = ['text', 'openmetrics'];
@@ -36,7 +39,9 @@ describe('what Prometheus accepts passes a merge; what it refuses fails that inp
       ],
       to,
     );
-    const out = collect(Buffer.concat(r.chunks), to);
+    const body = Buffer.concat(r.chunks);
+    if (to === 'text') textOutputs.push(body.toString('latin1'));
+    const out = collect(body, to);
     expect(out.error).toBeUndefined();
     expect(r.inputs[1]?.ok).toBe(true);
     expect(out.samples.some((s) => s.name === 'ok')).toBe(true);
@@ -60,5 +65,10 @@ describe('what Prometheus accepts passes a merge; what it refuses fails that inp
       .filter((s) => s.labels.includes('instance_id="x"'))
       .map((s) => ({ ...s, labels: s.labels.replace(/,?instance_id="x"/, '').replace(/^,/, '') }));
     expect(sampleKeys(mine)).toEqual([...expected].sort());
+  });
+
+  it.skipIf(!hasPromtool)('promtool check metrics refuses none of the text outputs', () => {
+    expect(textOutputs.length).toBeGreaterThan(0);
+    expect(promtoolRefusals(textOutputs)).toEqual([]);
   });
 });
