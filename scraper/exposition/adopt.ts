@@ -19,6 +19,9 @@ export interface MergedFamilies {
   readonly segments: Segments;
   /** Shares written on arrival, referred to by index from segments. */
   readonly pieces: Buffer[];
+  /** Scratch of `adopt`, per local family of the input at hand: its merged family and type there. */
+  readonly resolved: (MergedFamily | undefined)[];
+  readonly resolvedTypes: MetricType[];
 }
 
 export interface Adopted {
@@ -35,7 +38,9 @@ export function adopt(
   merged: MergedFamilies,
   owner: boolean,
 ): Adopted {
-  const { byName, order, reserved, pieces, segments } = merged;
+  const { byName, order, reserved, pieces, segments, resolved, resolvedTypes } = merged;
+  resolved.length = 0;
+  resolvedTypes.length = 0;
   let samples = 0;
   let dropped = 0;
   const localNames = from === 'text' && to === 'openmetrics' ? new Set(locals.map((l) => l.name)) : undefined;
@@ -49,7 +54,8 @@ export function adopt(
   for (const local of locals) {
     let family: MergedFamily | undefined;
     let type = local.type;
-    local.out = undefined;
+    resolved.push(undefined);
+    resolvedTypes.push(type);
     if (from === to) {
       const hint = order[predicted];
       if (hint !== undefined && nameIs(hint.nameView, bodyView, local.nameStart, local.nameEnd))
@@ -99,13 +105,14 @@ export function adopt(
     } else if (family.seenType !== type) {
       family.mixedBy = index;
     }
-    local.out = family;
-    local.outType = type;
+    resolved[resolved.length - 1] = family;
+    resolvedTypes[resolvedTypes.length - 1] = type;
   }
-  for (const local of locals) {
-    const family = local.out;
+  for (let l = 0; l < locals.length; l++) {
+    const local = locals[l] as LocalFamily;
+    const family = resolved[l];
     if (family === undefined) continue;
-    let type = local.outType;
+    let type = resolvedTypes[l] as MetricType;
     if (family.mixedBy === index) {
       type = MetricType.Unknown;
       if (family.createdBy === index) family.type = type;

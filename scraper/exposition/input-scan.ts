@@ -19,7 +19,6 @@ import {
 } from './float-syntax.ts';
 import { Insertion, type SampleRecords } from './sample-records.ts';
 import type { TargetLabels } from './target-labels.ts';
-import type { MergedFamily } from './writer.ts';
 
 export class LocalFamily {
   type: MetricType = MetricType.Unknown;
@@ -52,9 +51,6 @@ export class LocalFamily {
   notFloatBound = false;
   /** Index of that label in the family's last sample that had one. */
   boundLabel = 0;
-  /** Adoption (adopt.ts): the merged family it goes to (undefined: dropped) and its type there. */
-  out: MergedFamily | undefined = undefined;
-  outType: MetricType = MetricType.Unknown;
   private cachedName: string | undefined = undefined;
 
   constructor(
@@ -83,8 +79,6 @@ export class LocalFamily {
     this.created = undefined;
     this.notFloatBound = false;
     this.boundLabel = 0;
-    this.out = undefined;
-    this.outType = MetricType.Unknown;
     this.cachedName = undefined;
     return this;
   }
