@@ -5,13 +5,15 @@
  * family of such a name has its TYPE line refused as a second one. Prometheus itself ignores order
  * and types; moving such a family ahead of the one claiming its name satisfies both.
  */
-import type { MergedFamily } from './writer.ts';
+import {
+  CLAIM_BUCKET,
+  CLAIM_COUNT,
+  CLAIM_GCOUNT,
+  CLAIM_GSUM,
+  CLAIM_SUM,
+  type MergedFamily,
+} from '../merge/merged-families.ts';
 
-export const CLAIM_BUCKET = 1;
-export const CLAIM_SUM = 2;
-export const CLAIM_COUNT = 4;
-export const CLAIM_GCOUNT = 8;
-export const CLAIM_GSUM = 16;
 const SUFFIXES: readonly [number, string][] = [
   [CLAIM_BUCKET, '_bucket'],
   [CLAIM_SUM, '_sum'],

@@ -4,25 +4,19 @@
  * are dropped (counted); the first HELP (and UNIT) wins. Reserved names belong to their owner input
  * only: anyone else's samples under them are dropped as conflicts.
  */
-import { type ExpositionFormat, MetricType } from './entry.ts';
-import { convertHelp } from './escape.ts';
-import { outputFamily } from './family-naming.ts';
-import type { LocalFamily } from './input-scan.ts';
-import { CLAIM_BUCKET, CLAIM_COUNT, CLAIM_GCOUNT, CLAIM_GSUM, CLAIM_SUM } from './text-order.ts';
-import type { MergedFamily, Segments } from './writer.ts';
-
-export interface MergedFamilies {
-  readonly byName: Map<string, MergedFamily>;
-  readonly order: MergedFamily[];
-  readonly reserved: ReadonlySet<string>;
-  /** Every family's segments, in adoption order. */
-  readonly segments: Segments;
-  /** Shares written on arrival, referred to by index from segments. */
-  readonly pieces: Buffer[];
-  /** Scratch of `adopt`, per local family of the input at hand: its merged family and type there. */
-  readonly resolved: (MergedFamily | undefined)[];
-  readonly resolvedTypes: MetricType[];
-}
+import { type ExpositionFormat, MetricType } from '../parse/entry.ts';
+import { convertHelp } from '../parse/escape.ts';
+import { outputFamily } from '../scan/family-naming.ts';
+import type { LocalFamily } from '../scan/input-scan.ts';
+import {
+  CLAIM_BUCKET,
+  CLAIM_COUNT,
+  CLAIM_GCOUNT,
+  CLAIM_GSUM,
+  CLAIM_SUM,
+  type MergedFamilies,
+  type MergedFamily,
+} from './merged-families.ts';
 
 export interface Adopted {
   samples: number;

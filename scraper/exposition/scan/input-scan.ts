@@ -5,18 +5,18 @@
  * parses; the caller rolls records and side buffer back on failure.
  */
 
-import type { ByteSink } from './byte-sink.ts';
-import { bytesEqual, latin1, rangeEquals } from './bytes.ts';
-import type { ExpositionParser } from './create-parser.ts';
-import { Entry, type ExpositionFormat, MetricType, Suffix, ValueKind } from './entry.ts';
-import { isCreatedSample, isMemberSuffix, suffixCode } from './family-naming.ts';
+import { bytesEqual, latin1, rangeEquals } from '../parse/bytes.ts';
+import type { ExpositionParser } from '../parse/create-parser.ts';
+import { Entry, type ExpositionFormat, MetricType, Suffix, ValueKind } from '../parse/entry.ts';
 import {
   canonicalSpecial,
   classifyFloat,
   INVALID_FLOAT,
   msTextToOmSeconds,
   omSecondsToMs,
-} from './float-syntax.ts';
+} from '../parse/float-syntax.ts';
+import type { ByteSink } from './byte-sink.ts';
+import { isCreatedSample, isMemberSuffix, suffixCode } from './family-naming.ts';
 import { Insertion, type SampleRecords } from './sample-records.ts';
 import type { TargetLabels } from './target-labels.ts';
 
