@@ -347,6 +347,9 @@ export abstract class ParserBase {
         return this.failOffset('label value is not valid UTF-8', valueStart - 1);
       }
       if (record) {
+        // Not the parsers but the TSDB refuses a series with a label twice, failing the scrape
+        // (`label name … is not unique`); only for a sample too old for the head would it be
+        // dropped quietly instead, which is not worth telling apart here.
         if (!repeats && this.repeatsName(count, nameStart, nameEnd)) {
           return this.failOffset(`duplicate label name "${latin1(b, nameStart, nameEnd)}"`, nameStart);
         }

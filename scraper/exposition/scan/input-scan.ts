@@ -227,7 +227,9 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
           fam = found;
           suffix = memberSuffix(p, fam);
         } else {
-          // A sample with no family of its own: untyped, as Prometheus treats it.
+          // A sample with no family of its own: untyped, as Prometheus treats it. OpenMetrics 1.0
+          // forbids such a sample (`a` in info `a`, a counter sample without `_total`); Prometheus
+          // stores it all the same, so it is kept, never dropped.
           fam = ctx.families.take(buf, p.nameStart, p.nameEnd);
           families.push(fam);
           suffix = Suffix.None;
