@@ -64,9 +64,26 @@ export const familiesArb: fc.Arbitrary<Family[]> = fc
   .uniqueArray(nameArb, { minLength: 1, maxLength: 4, selector: (n) => n.replace(/_.*/, '') })
   .chain((names) => fc.tuple(...names.map(familyArb)));
 
-function labelText(labels: readonly (readonly [string, string])[]): string {
+/** How text label sets are spelled: all of these are valid text 0.0.4 to Prometheus 2.42. */
+export interface TextStyle {
+  /** Between labels: `,`, `, `, ` ` (no comma) or `` (none at all). */
+  separator: string;
+  trailingComma: boolean;
+  /** Blanks around `{`, `=` and `}`. */
+  blanks: boolean;
+}
+const CANONICAL: TextStyle = { separator: ',', trailingComma: false, blanks: false };
+export const textStyleArb: fc.Arbitrary<TextStyle> = fc.record({
+  separator: fc.constantFrom(',', ', ', ' ', ''),
+  trailingComma: fc.boolean(),
+  blanks: fc.boolean(),
+});
+
+function labelText(labels: readonly (readonly [string, string])[], style: TextStyle = CANONICAL): string {
   if (labels.length === 0) return '';
-  return `{${labels.map(([n, v]) => `${n}="${escapeLabelValue(v).toString('utf8')}"`).join(',')}}`;
+  const b = style.blanks ? ' ' : '';
+  const pairs = labels.map(([n, v]) => `${n}${b}=${b}"${escapeLabelValue(v).toString('utf8')}"`);
+  return `${b}{${b}${pairs.join(style.separator)}${style.trailingComma ? ',' : ''}${b}}`;
 }
 
 function helpText(help: string, format: ExpositionFormat): string {
@@ -85,8 +102,9 @@ function distinct(series: readonly Series[]): Series[] {
   });
 }
 
-export function render(families: readonly Family[], format: ExpositionFormat): string {
+export function render(families: readonly Family[], format: ExpositionFormat, style = CANONICAL): string {
   const om = format === 'openmetrics';
+  const spelled = om ? CANONICAL : style;
   const lines: string[] = [];
   for (const f of families) {
     const base = om && f.unit ? `${f.name}_seconds` : f.name;
@@ -95,7 +113,7 @@ export function render(families: readonly Family[], format: ExpositionFormat): s
       s.timestampMs === undefined ? '' : om ? ` ${(s.timestampMs / 1000).toFixed(3)}` : ` ${s.timestampMs}`;
     const ex = (s: Series) => (om && s.exemplar ? ` # {trace_id="t${s.value.length}"} 0.5` : '');
     const sample = (name: string, labels: [string, string][], value: string, s: Series, exemplar = '') =>
-      lines.push(`${name}${labelText(labels)} ${value}${ts(s)}${exemplar}`);
+      lines.push(`${name}${labelText(labels, spelled)} ${value}${ts(s)}${exemplar}`);
     let typeName: string = f.kind;
     let family = base;
     if (!om) {
