@@ -59,8 +59,6 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     reserved: new Set(options.reserved),
     segments: new Segments(),
     pieces: [],
-    resolved: [],
-    resolvedTypes: [],
   };
   const pieceMemory = new PieceMemory(options.pool);
   const localFamilies = new LocalFamilies();

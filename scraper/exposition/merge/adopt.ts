@@ -32,9 +32,7 @@ export function adopt(
   merged: MergedFamilies,
   owner: boolean,
 ): Adopted {
-  const { byName, order, reserved, pieces, segments, resolved, resolvedTypes } = merged;
-  resolved.length = 0;
-  resolvedTypes.length = 0;
+  const { byName, order, reserved, pieces, segments } = merged;
   let samples = 0;
   let dropped = 0;
   const localNames = from === 'text' && to === 'openmetrics' ? new Set(locals.map((l) => l.name)) : undefined;
@@ -48,8 +46,7 @@ export function adopt(
   for (const local of locals) {
     let family: MergedFamily | undefined;
     let type = local.type;
-    resolved.push(undefined);
-    resolvedTypes.push(type);
+    local.adoptedAt = -1;
     if (from === to) {
       const hint = order[predicted];
       if (hint !== undefined && nameIs(hint.nameView, bodyView, local.nameStart, local.nameEnd))
@@ -99,14 +96,13 @@ export function adopt(
     } else if (family.seenType !== type) {
       family.mixedBy = index;
     }
-    resolved[resolved.length - 1] = family;
-    resolvedTypes[resolvedTypes.length - 1] = type;
+    local.adoptedAt = family.index;
+    local.adoptedType = type;
   }
-  for (let l = 0; l < locals.length; l++) {
-    const local = locals[l] as LocalFamily;
-    const family = resolved[l];
-    if (family === undefined) continue;
-    let type = resolvedTypes[l] as MetricType;
+  for (const local of locals) {
+    if (local.adoptedAt < 0) continue;
+    const family = order[local.adoptedAt] as MergedFamily;
+    let type = local.adoptedType;
     if (family.mixedBy === index) {
       type = MetricType.Unknown;
       if (family.createdBy === index) family.type = type;

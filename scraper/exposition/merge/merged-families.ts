@@ -96,7 +96,4 @@ export interface MergedFamilies {
   readonly segments: Segments;
   /** Shares written on arrival, referred to by index from segments. */
   readonly pieces: Buffer[];
-  /** Scratch of `adopt`, per local family of the input at hand: its merged family and type there. */
-  readonly resolved: (MergedFamily | undefined)[];
-  readonly resolvedTypes: MetricType[];
 }

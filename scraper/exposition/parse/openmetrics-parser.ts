@@ -5,7 +5,7 @@
  * sample names, counters only `_total`/`_created`, exemplars by type, one TYPE per family) Prometheus
  * does not check, and neither does this parser: it refuses only what would make Prometheus refuse.
  */
-import { CHAR_CLASS, keywordEnd, rangeEquals, rangeIsUtf8 } from './bytes.ts';
+import { CHAR_CLASS, keywordEnd, rangeEquals } from './bytes.ts';
 import { Entry, MetricType, ValueKind } from './entry.ts';
 import { classifyFloat, INVALID_FLOAT } from './float-syntax.ts';
 import { ParserBase } from './parser-base.ts';
@@ -84,12 +84,7 @@ export class OpenMetricsParser extends ParserBase {
       if (type < 0) return this.fail('invalid metric type', i);
       this.metricType = type as MetricType;
     } else if (kind === Entry.Help) {
-      for (let k = i; k < lineEnd; k++) {
-        if ((b[k] as number) >= 0x80) {
-          if (!rangeIsUtf8(b, i, lineEnd)) return this.fail('help text is not valid UTF-8', i);
-          break;
-        }
-      }
+      if (!this.validUtf8(i, lineEnd)) return this.fail('help text is not valid UTF-8', i);
     } else if (i < lineEnd && !isUnitOf(b, this.nameStart, this.nameEnd, i, lineEnd)) {
       // Prometheus checks only that a non-empty unit is the name's `_<unit>` suffix.
       return this.fail('unit not a suffix of metric name', i);

@@ -3,6 +3,7 @@
  * offset fields describe the current entry; they (and views made from them) are valid until the next
  * call. Strings are only made by the accessor methods, when a caller asks.
  */
+import { isUtf8 } from 'node:buffer';
 import { CHAR_CLASS, latin1, quoteBytes, rangeEquals, rangeIsUtf8 } from './bytes.ts';
 import { Entry, type ExpositionFormat, type LabelPair, MetricType, ValueKind } from './entry.ts';
 import { decodeHelp, decodeLabelValue } from './escape.ts';
@@ -78,6 +79,8 @@ export abstract class ParserBase {
 
   /** The same bytes as `buf`, for word-wise comparisons. */
   readonly view: DataView;
+  /** Whole body valid UTF-8: 1 yes, 0 no, -1 not checked yet (see `validUtf8`). */
+  private bodyUtf8 = -1;
 
   constructor(buf: Buffer) {
     this.buf = buf;
@@ -155,6 +158,16 @@ export abstract class ParserBase {
     this.timestampEnd = -1;
     this.exemplarStart = -1;
     this.exemplarEnd = -1;
+  }
+
+  /**
+   * Whether buf[start, end) is valid UTF-8, for a range bounded by ASCII bytes (a label value, a HELP
+   * text): any such range of a valid body is valid, and one native check of the whole body (ASCII at
+   * memory speed) settles most bodies at once.
+   */
+  protected validUtf8(start: number, end: number): boolean {
+    if (this.bodyUtf8 < 0) this.bodyUtf8 = isUtf8(this.buf) ? 1 : 0;
+    return this.bodyUtf8 === 1 || rangeIsUtf8(this.buf, start, end);
   }
 
   /** Records an error quoting the bytes at `at`; the parser stays Invalid from here on. */
@@ -343,7 +356,7 @@ export abstract class ParserBase {
       }
       const valueEnd = i;
       i++;
-      if (highBytes && !rangeIsUtf8(b, valueStart, valueEnd)) {
+      if (highBytes && !this.validUtf8(valueStart, valueEnd)) {
         return this.failOffset('label value is not valid UTF-8', valueStart - 1);
       }
       if (record) {

@@ -101,7 +101,10 @@ export class TextParser extends ParserBase {
     this.textStart = textStart;
     this.textEnd = lineEnd;
     if (isHelp) {
-      if (!textIsUtf8(b, textStart, lineEnd)) return this.fail('help text is not valid UTF-8', textStart);
+      // The dropped byte may have been a lead byte: then the text starts inside a character.
+      const bounded = textStart === lineEnd || (b[textStart - 1] as number) < 0x80;
+      const valid = bounded ? this.validUtf8(textStart, lineEnd) : rangeIsUtf8(b, textStart, lineEnd);
+      if (!valid) return this.fail('help text is not valid UTF-8', textStart);
       return Entry.Help;
     }
     // The type word must be the whole text: a trailing blank makes it invalid, as in Prometheus.
@@ -168,12 +171,6 @@ export class TextParser extends ParserBase {
     this.pos = i + 1;
     return Entry.Sample;
   }
-}
-
-/** UTF-8 validity of a HELP text; most are ASCII, which a byte loop settles without a call. */
-function textIsUtf8(b: Buffer, s: number, e: number): boolean {
-  for (let k = s; k < e; k++) if ((b[k] as number) >= 0x80) return rangeIsUtf8(b, s, e);
-  return true;
 }
 
 const word = (ascii: string): number => Buffer.from(ascii, 'latin1').readUInt32BE(0);

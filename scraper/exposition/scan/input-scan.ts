@@ -51,6 +51,9 @@ export class LocalFamily {
   notFloatBound = false;
   /** Index of that label in the family's last sample that had one. */
   boundLabel = 0;
+  /** Set by adoption: position of its merged family in the output order (-1: dropped), type there. */
+  adoptedAt = -1;
+  adoptedType: MetricType = MetricType.Unknown;
   private cachedName: string | undefined = undefined;
 
   constructor(
@@ -79,6 +82,8 @@ export class LocalFamily {
     this.created = undefined;
     this.notFloatBound = false;
     this.boundLabel = 0;
+    this.adoptedAt = -1;
+    this.adoptedType = MetricType.Unknown;
     this.cachedName = undefined;
     return this;
   }
