@@ -72,6 +72,9 @@ export const PROMETHEUS_CASES: readonly PrometheusCase[] = [
   text('HELP of only blanks', '# HELP a  \t\na 1\n', ['a{} 1 -']),
   text('a byte after the name is dropped', '# TYPE a.counter\n# HELP a{x y\na 1\n', ['a{} 1 -']),
   text('HELP not UTF-8', '# HELP a \xff\na 1\n', 'refused'),
+  // The dropped byte is the lead byte of é: the text starts inside a character.
+  text('HELP byte dropped from a character', '# HELP a\xc3\xa9 x\na 1\n', 'refused'),
+  text('HELP in UTF-8', '# HELP a \xc3\xa9 x\na{b="\xc3\xa9"} 1\n', ['a{b="é"} 1 -']),
   text('HELP keyword without name', '# HELP \na 1\n', 'refused'),
   text('TYPE with a trailing blank', '# TYPE a counter \na 1\n', 'refused'),
   text('TYPE after two blanks', '# TYPE a  counter\na 1\n', 'refused'),
