@@ -109,6 +109,7 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
   });
   const tokenAgent = createTokenAgent({ policy: outbound, skipSslValidation: config.cf.skipSslValidation });
   const recorder = new ScrapeRecorder();
+  const scrapeLog = logger.child({ part: 'scrape' });
   const scrape = createScrapeService({
     recorder,
     fetch: {
@@ -125,7 +126,10 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     requestConcurrency: config.scrape.requestConcurrency,
     defaults: config.scrape,
     instanceStates: (appGuid) => discovery.instanceStates(appGuid),
-    onFailure: (reason) => metrics.scrapeFailures.inc({ reason }),
+    onFailure: (reason, detail) => {
+      metrics.scrapeFailures.inc({ reason });
+      if (detail !== undefined) scrapeLog.debug({ reason, detail }, 'instance scrape failed');
+    },
     onDeadlineUse: (share) => metrics.deadlineUse.observe(share),
     onPoolTrim: createIdleCollector(),
     clock,

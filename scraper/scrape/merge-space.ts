@@ -5,6 +5,7 @@ import {
   type LabelPair,
   type Merger,
 } from '../exposition/index.ts';
+import { boundDetail } from './fetch-instance.ts';
 import type { InstanceReport } from './synthetic.ts';
 import { SYNTHETIC_FAMILIES, syntheticExposition } from './synthetic.ts';
 import type { ScrapeOutcome } from './types.ts';
@@ -52,7 +53,14 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
       const base = { labels: inst.labels, durationSeconds: o.durationMs / 1000 };
       if (!o.ok) return { ...base, up: false, reason: o.reason, detail: o.detail, samples: 0 };
       const p = parsed[i];
-      if (!p?.ok) return { ...base, up: false, reason: 'unparsable', detail: p?.error, samples: 0 };
+      if (!p?.ok)
+        return {
+          ...base,
+          up: false,
+          reason: 'unparsable',
+          detail: boundDetail(p?.error ?? 'not parsed'),
+          samples: 0,
+        };
       return {
         ...base,
         up: true,

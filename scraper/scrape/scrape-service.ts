@@ -28,7 +28,7 @@ export interface ScrapeServiceDeps {
   /** Remembers each instance's last outcomes (the dashboard reads them). */
   recorder?: ScrapeRecorder;
   /** Called once per failed instance of every scrape (for the failures-by-reason counter). */
-  onFailure?: (reason: string) => void;
+  onFailure?: (reason: string, detail: string | undefined) => void;
   /**
    * Called once per fetched instance with the share of its deadline used when its outcome was in (1 or
    * more: it timed out). The deadline counts from the incoming request, so queueing counts too.
@@ -175,7 +175,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       const instances = outcomes.map((outcome, i) => instance(i, outcome));
       const merged = merge.finish(instances);
       if (deps.onFailure) {
-        for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown');
+        for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown', r.detail);
       }
       if (deps.recorder) {
         merged.reports.forEach((r, i) => {

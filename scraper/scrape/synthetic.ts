@@ -7,7 +7,10 @@ export interface InstanceReport {
   reason: string | undefined;
   durationSeconds: number;
   samples: number;
-  /** For people (the dashboard): status, gorouter error, first unparsable line. */
+  /**
+   * What exactly failed, for people (the dashboard) and debug logs, never a label: status and gorouter
+   * error, or for `unparsable` the line and bytes at fault.
+   */
   detail?: string | undefined;
   families?: number;
   /** Samples dropped for a type conflict with an earlier instance, or a reserved name. */
