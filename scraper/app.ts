@@ -77,6 +77,9 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     guidsPerRequest: config.discovery.guidsPerRequest,
     metrics: createDiscoveryMetrics(metrics.registry),
     clock,
+    ...(config.discovery.eventsMs > 0 && {
+      events: { intervalMs: config.discovery.eventsMs, fullMs: config.discovery.fullMs },
+    }),
   });
 
   const scrapeAgent = createScrapeAgent({

@@ -1,4 +1,6 @@
-export { createDiscovery, type DiscoveryDeps } from './discovery.ts';
+export { createDiscovery, type DiscoveryDeps, type EventsOptions } from './discovery.ts';
+export { DiscoveryError, type DiscoveryErrorCode } from './errors.ts';
+export { type FeedCursor, WATCHED_EVENT_TYPES } from './event-feed.ts';
 export { createDiscoveryMetrics } from './metrics.ts';
 export { chooseRoute, routeMatcher } from './route-choice.ts';
 export type {
@@ -6,8 +8,11 @@ export type {
   DiscoveredInstance,
   DiscoveredTarget,
   Discovery,
+  DiscoveryEngine,
   DiscoveryMetrics,
   DiscoveryView,
   InstanceState,
+  StoredView,
   TargetStatus,
+  ViewChange,
 } from './types.ts';
