@@ -37,6 +37,7 @@ export async function startStack(
     SCRAPE_CONNECT_TO: sandbox.routerAddress,
     LOG_LEVEL: 'warn',
     DISCOVERY_RESYNC_MS: '5000',
+    DISCOVERY_EVENTS_MS: '500',
     ...options.env,
   };
   const base = buildConfig('local', { env });
