@@ -46,7 +46,7 @@ describe('one discoverer for several scraper instances', () => {
   async function gauge(s: RunningScraper, name: string, labels = ''): Promise<number | undefined> {
     const text = (await fx.getAt(s, '/metrics')).text;
     const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
-    return line === undefined ? undefined : Number(line.split(' ')[1]);
+    return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   const leaders = async (among: RunningScraper[]) => {
     const flags = await Promise.all(among.map((s) => gauge(s, 'promregator_discovery_leader')));
@@ -65,6 +65,21 @@ describe('one discoverer for several scraper instances', () => {
     const counts = fx.sandbox.control.requestCounts();
     expect(counts['GET /']).toBe(1);
     expect(counts['POST /oauth/token']).toBe(1);
+    const [leader] = await leaders(scrapers);
+    await eventually(async () =>
+      (await gauge(
+        leader!,
+        'promregator_cc_requests_total',
+        '{endpoint="GET /v3/audit_events",status="200"}',
+      ))
+        ? true
+        : undefined,
+    );
+    const own = (await fx.getAt(leader!, '/metrics')).text;
+    expect(own).toMatch(/^promregator_discovery_event_feed_up 1$/m);
+    expect(own).toMatch(/^promregator_discovery_runs_total\{kind="full",outcome="ok"\} 1$/m);
+    expect(own).toMatch(/^promregator_discovery_events_read_total \d+$/m);
+    expect(own).toMatch(/^promregator_discovery_view_age_seconds \d/m);
   });
 
   it('the discoverer loses its database connection: another takes over from the stored view, with no gap, and follows a scale and a crash', async () => {
