@@ -16,7 +16,7 @@ export interface EventsOptions {
   fullMs: number;
   /** Default 10 s. */
   overlapSeconds?: number;
-  /** Pages of 5000 events read at most per poll before it counts as a gap. Default 2. */
+  /** Pages of 5000 events read at most per poll before it counts as a gap. Default 4. */
   maxPages?: number;
   /** Process-stats requests per poll at most (one per app whose instance crashed). Default 20. */
   statesPerPoll?: number;
@@ -76,7 +76,8 @@ export function createDiscovery(deps: DiscoveryDeps): DiscoveryEngine {
     ? createEventFeed(deps.cc, {
         overlapSeconds: events.overlapSeconds ?? 10,
         perPage: 5_000,
-        maxPages: events.maxPages ?? 2,
+        maxPages: events.maxPages ?? 4,
+        clock,
       })
     : undefined;
 

@@ -53,6 +53,7 @@ export interface EventFeedOptions {
   perPage: number;
   /** More pages than this is a gap (a long outage, a mass restage): a full discovery is cheaper. */
   maxPages: number;
+  clock?: () => number;
 }
 
 interface WireEvent {
@@ -67,8 +68,6 @@ interface WirePage {
 }
 
 const TYPES = WATCHED_EVENT_TYPES.join(',');
-/** Events read by mark(): enough to cover the overlap window on a busy foundation. */
-const MARK_PAGE = 500;
 
 /**
  * Reads the audit event feed incrementally: `created_ats[gte]` the cursor minus the overlap, ordered by
@@ -76,18 +75,37 @@ const MARK_PAGE = 500;
  * a full discovery): FEED_UNAVAILABLE for CC errors (403 included), FEED_GAP for too much to read.
  */
 export function createEventFeed(cc: CloudControllerClient, options: EventFeedOptions) {
+  const clock = options.clock ?? Date.now;
   let since: string | undefined;
+  /**
+   * Local clock time at which `since` was last seen to move. A late write lands within the overlap of its
+   * own created_at, which lies before this moment: once the overlap has passed here, nothing at or
+   * before `since` can still appear, and reads go back to `created_ats[gt]=since` (no cross-clock
+   * comparison involved). Keeps a quiet feed after a burst from re-reading the burst every time.
+   */
+  let sinceSeenAt = 0;
   /** guid → created_at, pruned to the overlap window. */
   let seen = new Map<string, string>();
 
-  function windowStart(): string | undefined {
-    if (since === undefined) return undefined;
-    return secondsIso(Date.parse(since) - options.overlapSeconds * 1000);
+  function settled(): boolean {
+    // + 1 s: events of the same second as `since` may have been created after we saw it.
+    return clock() - sinceSeenAt > (options.overlapSeconds + 1) * 1000;
+  }
+
+  /** The lower bound of the next read as a query parameter, or '' for the whole feed. */
+  function lowerBound(): string {
+    if (since === undefined) return '';
+    if (settled()) return `&created_ats[gt]=${since}`;
+    return `&created_ats[gte]=${secondsIso(Date.parse(since) - options.overlapSeconds * 1000)}`;
   }
 
   function prune(): void {
-    const start = windowStart();
-    if (start === undefined) return;
+    if (since === undefined) return;
+    if (settled()) {
+      seen.clear();
+      return;
+    }
+    const start = secondsIso(Date.parse(since) - options.overlapSeconds * 1000);
     for (const [guid, at] of seen) if (at < start) seen.delete(guid);
   }
 
@@ -99,27 +117,34 @@ export function createEventFeed(cc: CloudControllerClient, options: EventFeedOpt
     }
   }
 
-  return {
+  const feed = {
     cursor(): FeedCursor {
       return { since, seen: [...seen.keys()] };
     },
     restore(cursor: FeedCursor): void {
       since = cursor.since;
+      // When the stored cursor last moved is not known here: assume just now (overlap in force once).
+      sinceSeenAt = clock();
       seen = new Map(cursor.seen.map((g) => [g, since ?? '']));
     },
     /**
      * Before a full discovery: the cursor moves to the newest event now, so whatever happens during the
      * full discovery is read afterwards (at worst twice, never missed). One request.
      */
+    /**
+     * Before a full discovery: the cursor moves to the newest event now, and every event of the overlap
+     * window before it counts as seen (the full discovery covers them), so the first read afterwards
+     * re-reads nothing the full discovery has just read; whatever happens during it is read afterwards
+     * (at worst twice, never missed). Two requests, or more on a foundation busy within the window.
+     */
     async mark(): Promise<void> {
-      // The newest events, newest first: those within the overlap window of the newest count as seen,
-      // so the first read after the full discovery does not re-read apps it has just read.
-      const body = await page(`/v3/audit_events?types=${TYPES}&order_by=-created_at&per_page=${MARK_PAGE}`);
+      const body = await page(`/v3/audit_events?types=${TYPES}&order_by=-created_at&per_page=1`);
       const newest = body.resources?.[0]?.created_at;
-      since = newest ?? since;
       seen = new Map();
-      for (const e of body.resources ?? []) if (e.guid && e.created_at) seen.set(e.guid, e.created_at);
-      prune();
+      if (newest === undefined) return; // an empty feed: the first read starts at the beginning
+      since = newest;
+      sinceSeenAt = clock();
+      await feed.read();
     },
     async read(): Promise<FeedChanges> {
       const changes: FeedChanges = {
@@ -129,10 +154,9 @@ export function createEventFeed(cc: CloudControllerClient, options: EventFeedOpt
         events: 0,
         requests: 0,
       };
-      const start = windowStart();
+      const bound = lowerBound();
       let path: string | undefined =
-        `/v3/audit_events?types=${TYPES}${start ? `&created_ats[gte]=${start}` : ''}` +
-        `&order_by=created_at&per_page=${options.perPage}`;
+        `/v3/audit_events?types=${TYPES}${bound}&order_by=created_at&per_page=${options.perPage}`;
       let newest = since;
       const fresh: Array<[string, string]> = [];
       for (let n = 0; path !== undefined; n++) {
@@ -141,7 +165,7 @@ export function createEventFeed(cc: CloudControllerClient, options: EventFeedOpt
         if (n === 0 && (body.pagination?.total_pages ?? 1) > options.maxPages) {
           throw new DiscoveryError(
             'FEED_GAP',
-            `audit events: ${body.pagination?.total_pages} pages since ${start ?? 'the beginning'}`,
+            `audit events: ${body.pagination?.total_pages} pages since ${since ?? 'the beginning'}`,
           );
         }
         for (const e of body.resources ?? []) {
@@ -162,11 +186,13 @@ export function createEventFeed(cc: CloudControllerClient, options: EventFeedOpt
       }
       // Only a complete read moves the cursor: a failure above leaves it, and the next read repeats.
       for (const [guid, at] of fresh) seen.set(guid, at);
+      if (fresh.length > 0) sinceSeenAt = clock();
       since = newest;
       prune();
       return changes;
     },
   };
+  return feed;
 }
 
 export type EventFeed = ReturnType<typeof createEventFeed>;

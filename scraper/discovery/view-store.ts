@@ -23,7 +23,7 @@ interface StateRow {
   discoverer: string | null;
 }
 
-const ROWS_PER_INSERT = 1_000;
+const ROWS_PER_INSERT = 500;
 
 /**
  * The discovery view in Postgres (migration 003). The discoverer writes each change set in one
@@ -113,14 +113,16 @@ export function createViewStore(db: Knex) {
           .returning('version')) as Array<{ version: string | number }>;
         const version = Number(updated?.version);
 
-        const rows = [...change.changed].map(([app_guid, facts]) => ({
-          app_guid,
-          facts: facts === null ? null : JSON.stringify(facts),
-          version,
-        }));
-        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        // Serialised chunk by chunk: a full discovery's 10,000 apps never sit in memory as JSON at once.
+        const changed = [...change.changed];
+        for (let i = 0; i < changed.length; i += ROWS_PER_INSERT) {
+          const rows = changed.slice(i, i + ROWS_PER_INSERT).map(([app_guid, facts]) => ({
+            app_guid,
+            facts: facts === null ? null : JSON.stringify(facts),
+            version,
+          }));
           await trx('discovery_apps')
-            .insert(rows.slice(i, i + ROWS_PER_INSERT))
+            .insert(rows)
             .onConflict('app_guid')
             .merge(['facts', 'version', 'updated_at']);
         }
