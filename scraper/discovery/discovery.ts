@@ -3,6 +3,7 @@ import type { BindingsSnapshot, BindingsStore } from '../bindings/types.ts';
 import type { CloudControllerClient } from '../cf/types.ts';
 import type { AppFacts } from './app-facts.ts';
 import { buildView } from './build-view.ts';
+import { createChangeQueue } from './change-queue.ts';
 
 import { createEventFeed, type FeedChanges } from './event-feed.ts';
 import { fetchAppFacts } from './fetch-app-facts.ts';
@@ -16,7 +17,7 @@ export interface EventsOptions {
   fullMs: number;
   /** Default 10 s. */
   overlapSeconds?: number;
-  /** Pages of 5000 events read at most per poll before it counts as a gap. Default 4. */
+  /** Pages of 1,000 events read at most per poll before it counts as a gap. Default 20. */
   maxPages?: number;
   /** Process-stats requests per poll at most (one per app whose instance crashed). Default 20. */
   statesPerPoll?: number;
@@ -75,8 +76,10 @@ export function createDiscovery(deps: DiscoveryDeps): DiscoveryEngine {
   const feed = events
     ? createEventFeed(deps.cc, {
         overlapSeconds: events.overlapSeconds ?? 10,
-        perPage: 5_000,
-        maxPages: events.maxPages ?? 4,
+        // Pages of 1,000: a burst parsed a page at a time keeps the discoverer's peak memory low;
+        // a quiet poll is one request whatever the page size.
+        perPage: 1_000,
+        maxPages: events.maxPages ?? 20,
         clock,
       })
     : undefined;
@@ -102,13 +105,6 @@ export function createDiscovery(deps: DiscoveryDeps): DiscoveryEngine {
   let unsubscribe: (() => void) | undefined;
   let cached: { snapshot: BindingsSnapshot; version: number; view: DiscoveryView } | undefined;
   let version = 0;
-
-  // What changed since the last successful persist: written as current values, so retries merge.
-  const dirty = new Set<string>();
-  let dirtyKind: Kind | undefined;
-  let dirtyRemoved: string[] = [];
-  let flushing: Promise<void> | undefined;
-  let flushAgain = false;
 
   function appGuids(snapshot: BindingsSnapshot): string[] {
     return [...new Set(snapshot.targets.map((t) => t.appGuid))];
@@ -146,11 +142,8 @@ export function createDiscovery(deps: DiscoveryDeps): DiscoveryEngine {
   }
 
   function record(guids: readonly string[], found: Map<string, AppFacts>, kind: Kind): void {
-    for (const guid of guids) {
-      facts.set(guid, found.get(guid) ?? null);
-      dirty.add(guid);
-    }
-    dirtyKind = dirtyKind === 'full' ? 'full' : kind;
+    for (const guid of guids) facts.set(guid, found.get(guid) ?? null);
+    queue.changed(guids, kind);
     version++;
   }
 
@@ -158,38 +151,13 @@ export function createDiscovery(deps: DiscoveryDeps): DiscoveryEngine {
     return { facts, refreshedAt, eventsReadAt, feed: feed?.cursor(), feedUp };
   }
 
-  /** Writes what changed, one write at a time; a failed write leaves it dirty for the next. */
-  function flush(): Promise<void> {
-    if (!deps.persist || stopped) return Promise.resolve();
-    if (flushing) {
-      flushAgain = true;
-      return flushing;
-    }
-    flushing = (async () => {
-      do {
-        flushAgain = false;
-        const guids = [...dirty];
-        const removed = dirtyRemoved;
-        const kind = dirtyKind ?? 'events';
-        dirty.clear();
-        dirtyRemoved = [];
-        dirtyKind = undefined;
-        const changed = new Map(guids.map((g) => [g, facts.get(g) ?? null] as const));
-        try {
-          await deps.persist!({ kind, changed, removed, ...stored() });
-        } catch (error) {
-          for (const g of guids) if (facts.has(g)) dirty.add(g);
-          dirtyRemoved.push(...removed);
-          dirtyKind ??= kind;
-          log.warn({ err: (error as Error).message }, 'discovery: could not store the view, will retry');
-          return;
-        }
-      } while (flushAgain && !stopped);
-    })().finally(() => {
-      flushing = undefined;
-    });
-    return flushing;
-  }
+  const queue = createChangeQueue({
+    persist: deps.persist,
+    logger: log,
+    current: stored,
+    stopped: () => stopped,
+  });
+  const flush = () => queue.flush();
 
   /** Full refresh of every bound app; on failure the previous facts stay and a retry is scheduled. */
   function refreshAll(): Promise<void> {
@@ -214,7 +182,7 @@ export function createDiscovery(deps: DiscoveryDeps): DiscoveryEngine {
         for (const guid of facts.keys()) {
           if (bound.has(guid)) continue;
           facts.delete(guid);
-          dirtyRemoved.push(guid);
+          queue.removed(guid);
         }
         refreshedAt = clock();
         if (feedUp) eventsReadAt = refreshedAt;
@@ -394,7 +362,7 @@ export function createDiscovery(deps: DiscoveryDeps): DiscoveryEngine {
       if (retryTimer) clearTimeout(retryTimer);
       if (incrementalTimer) clearTimeout(incrementalTimer);
       if (pollTimer) clearInterval(pollTimer);
-      await Promise.allSettled([full, incremental, polling, flushing]);
+      await Promise.allSettled([full, incremental, polling, queue.inFlight()]);
     },
   };
 }
