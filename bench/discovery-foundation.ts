@@ -10,7 +10,7 @@
 // hour in steady state (computed from the measured per-refresh counts and the intervals); VmRSS of each
 // child process with the view loaded (today: heap growth per in-process replica).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'undici';
 import type { Knex } from '../common/db/connect.ts';
 import type { Logger } from '../common/logging.ts';
@@ -31,8 +31,12 @@ const FULL_MS = 3_600_000;
 const TODAY_TTL_MS = 60_000;
 const SCALE_ROUNDS = Number(process.env.SCALE_ROUNDS ?? 5);
 const CREDENTIALS_KEY = 'bench-foundation-credentials-key-0123';
-/** The scraper compiled to plain JavaScript, as deployed (PRODUCT.md "Production runtime"): no TS loader in RSS. */
-const COMPILED_ENTRY = '.tmp/bench-discovery/scraper.mjs';
+/**
+ * The scraper compiled to plain JavaScript, as deployed (PRODUCT.md "Production runtime"): no TS loader in
+ * RSS. Under node_modules so its packages resolve and no linter reads it; removed after the run.
+ */
+const COMPILED_DIR = 'node_modules/.cache/promregator-bench';
+const COMPILED_ENTRY = `${COMPILED_DIR}/scraper.mjs`;
 
 function compileScraper(): void {
   execFileSync(
@@ -306,6 +310,20 @@ async function measureToday(
 export async function runFoundation(sb: Sandbox, db: Knex, dbUrl: string, logger: Logger): Promise<boolean> {
   const keys = new SecretKeys(CREDENTIALS_KEY);
   compileScraper();
+  try {
+    return await measureAll(sb, db, dbUrl, logger, keys);
+  } finally {
+    rmSync(COMPILED_DIR, { recursive: true, force: true });
+  }
+}
+
+async function measureAll(
+  sb: Sandbox,
+  db: Knex,
+  dbUrl: string,
+  logger: Logger,
+  keys: SecretKeys,
+): Promise<boolean> {
   const t0 = performance.now();
   const land = await buildLandscape(sb, db, keys);
   console.log(
