@@ -129,7 +129,7 @@ describe('one discoverer for several scraper instances', () => {
       running = false;
       await Promise.all(loops);
     }
-    expect(answers.length).toBeGreaterThan(10);
+    expect(answers.length).toBeGreaterThan(5);
     expect(answers.filter((a) => a.status !== 200 || a.instances < BASE_INSTANCES)).toEqual([]);
     // An instance that never discovered answered every scrape, reasons included, without the CC.
     for (const s of scrapers.filter((x) => x !== oldLeader && x !== newLeader)) {
