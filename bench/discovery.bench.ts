@@ -3,7 +3,9 @@
 // apps are in the view; then a full refresh with nothing changed. Goals: cold ≤ 40 requests, refresh no more.
 // Baseline in the same run: the same code without batching (one GUID per filter), i.e. what a per-app
 // client costs. Rounds alternate A (batched) and B (unbatched); medians are printed.
-// Run: npx tsx bench/discovery.bench.ts   (or npm run bench:discovery)
+// Then the foundation-scale run (bench/discovery-foundation.ts): 10,000 bound apps, 3 scraper instances,
+// shared view + audit events beside today's independent discoverers. FOUNDATION=0 skips it.
+// Run: npx tsx --expose-gc bench/discovery.bench.ts   (or npm run bench:discovery)
 import { connectDatabase } from '../common/db/connect.ts';
 import { startEmbeddedPostgres } from '../common/db/embedded.ts';
 import { migrateToLatest } from '../common/db/migrate.ts';
@@ -14,6 +16,7 @@ import { createBindingsStore } from '../scraper/bindings/index.ts';
 import { createCloudControllerClient } from '../scraper/cf/index.ts';
 import { createDiscovery } from '../scraper/discovery/index.ts';
 import { insertAppBindings, insertInstance } from '../test/scraper/bindings/rows.ts';
+import { runFoundation } from './discovery-foundation.ts';
 
 const APPS = 1_000;
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
@@ -132,6 +135,17 @@ async function main(): Promise<void> {
     );
     await bindings.stop();
     if (!ok) process.exitCode = 1;
+    if (process.env.FOUNDATION !== '0') {
+      // A landscape of its own: a fresh sandbox, the same database emptied of the 1,000-app rows.
+      await db('service_bindings').delete();
+      await db('service_instances').delete();
+      const foundation = await startSandbox();
+      try {
+        if (!(await runFoundation(foundation, db, pg.url, logger))) process.exitCode = 1;
+      } finally {
+        await foundation.stop();
+      }
+    }
   } finally {
     await db.destroy();
     await sandbox.stop();

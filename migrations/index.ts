@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initial from './001-initial.ts';
 import * as credentialsKeyId from './002-credentials-key-id.ts';
+import * as discoveryView from './003-discovery-view.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,6 +15,7 @@ interface Migration {
 const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ['001-initial', initial],
   ['002-credentials-key-id', credentialsKeyId],
+  ['003-discovery-view', discoveryView],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -74,7 +74,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
       refuse: false,
     };
-    const ccSettings: CcSettings = { latencyMs: options.ccLatencyMs ?? 0, failure: null };
+    const ccSettings: CcSettings = {
+      latencyMs: options.ccLatencyMs ?? 0,
+      failure: null,
+      endpointFailures: new Map(),
+    };
     const rate = options.rateLimit ?? UNREACHABLE_LIMIT;
     const limiter = new RateLimiter(rate.limit, rate.windowSeconds, now);
     const roles = new RoleBook(foundation, now);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type AuditActor, AuditLog, CONTROL_ACTOR } from './audit-log.ts';
 import type {
   AppAuth,
   AppSpec,
@@ -94,12 +95,14 @@ export class Foundation {
   readonly instancesById = new Map<string, InstanceRecord>();
   /** Bumped on every change that affects routing, so the router can cache its table. */
   version = 0;
+  readonly audit: AuditLog;
   private readonly instanceGoneListeners: Array<(id: string) => void> = [];
 
   constructor(
     readonly appsDomain: string,
     private readonly now: () => number = Date.now,
   ) {
+    this.audit = new AuditLog(() => this.stamp());
     this.ensureDomain(appsDomain, false);
     this.ensureDomain('apps.internal', true);
   }
@@ -154,6 +157,7 @@ export class Foundation {
       updatedAt: createdAt,
     };
     this.apps.set(guid, app);
+    this.appEvent(app, 'audit.app.create', { request: { name: app.name, state: app.state } });
     if (app.state === 'STARTED') this.converge(app);
     const routes: RouteSpec[] =
       spec.routes ?? (spec.host === null ? [] : [{ host: spec.host ?? spec.name.toLowerCase() }]);
@@ -183,7 +187,10 @@ export class Foundation {
     const path = normalizePath(spec.path ?? '');
     for (const r of this.routes.values()) {
       if (r.domainGuid === domain.guid && r.host === host && r.path === path) {
-        if (!r.appGuids.includes(appGuid)) r.appGuids.push(appGuid);
+        if (!r.appGuids.includes(appGuid)) {
+          r.appGuids.push(appGuid);
+          this.appEvent(app, 'audit.app.map-route', { route_guid: r.guid });
+        }
         this.version++;
         return r;
       }
@@ -198,8 +205,50 @@ export class Foundation {
       createdAt: this.stamp(),
     };
     this.routes.set(route.guid, route);
+    this.appEvent(app, 'audit.app.map-route', { route_guid: route.guid });
     this.version++;
     return route;
+  }
+
+  /** Unmaps the app from the route (`cf unmap-route`); the route itself stays, as in CF. */
+  removeRoute(appGuid: string, spec: RouteSpec): void {
+    const app = this.app(appGuid);
+    const internal = spec.internal ?? spec.domain === 'apps.internal';
+    const domainName = (spec.domain ?? (internal ? 'apps.internal' : this.appsDomain)).toLowerCase();
+    const host = spec.host.toLowerCase();
+    const path = normalizePath(spec.path ?? '');
+    for (const r of this.routes.values()) {
+      const domain = this.domains.get(r.domainGuid);
+      if (domain?.name !== domainName || r.host !== host || r.path !== path) continue;
+      if (!r.appGuids.includes(appGuid)) break;
+      r.appGuids = r.appGuids.filter((g) => g !== appGuid);
+      this.appEvent(app, 'audit.app.unmap-route', { route_guid: r.guid });
+      this.version++;
+      return;
+    }
+    throw new SandboxError('not_found', `app ${app.name} is not mapped to ${host}.${domainName}${path}`);
+  }
+
+  /** `cf delete`: instances go, routes are unmapped, the app is unknown to the CC afterwards. */
+  deleteApp(appGuid: string): void {
+    const app = this.app(appGuid);
+    this.appEvent(app, 'audit.app.delete-request', { request: { recursive: true } });
+    this.dropInstances(app, 0);
+    for (const r of this.routes.values()) r.appGuids = r.appGuids.filter((g) => g !== appGuid);
+    this.apps.delete(appGuid);
+    this.version++;
+  }
+
+  /** `cf restart`: every instance in a new container. */
+  restart(appGuid: string): void {
+    const app = this.app(appGuid);
+    this.appEvent(app, 'audit.app.restart', {});
+    if (app.state === 'STOPPED') {
+      app.state = 'STARTED';
+      this.touch(app);
+    }
+    this.dropInstances(app, 0);
+    this.converge(app);
   }
 
   routeHostname(route: RouteRecord): string {
@@ -210,6 +259,7 @@ export class Foundation {
   scale(appGuid: string, instances: number): void {
     const app = this.app(appGuid);
     app.desiredInstances = checkInstances(instances);
+    this.appEvent(app, 'audit.app.process.scale', { process_type: 'web', request: { instances } });
     this.touch(app);
     if (app.state === 'STARTED') this.converge(app);
   }
@@ -218,6 +268,7 @@ export class Foundation {
     const app = this.app(appGuid);
     if (app.state === state) return;
     app.state = state;
+    this.appEvent(app, state === 'STARTED' ? 'audit.app.start' : 'audit.app.stop', {});
     this.touch(app);
     if (state === 'STOPPED') this.dropInstances(app, 0);
     else this.converge(app);
@@ -229,9 +280,43 @@ export class Foundation {
       // Diego restarts a crashed instance in a new container: new identity, fresh process state.
       this.replaceInstance(this.app(appGuid), index);
     } else {
+      if (state === 'CRASHED' && inst.state !== 'CRASHED') {
+        // Diego reports the crash; CC records it with the process as actor.
+        const app = this.app(appGuid);
+        const actor: AuditActor = { guid: app.processGuid, type: 'process', name: 'web' };
+        this.appEvent(
+          app,
+          'audit.app.process.crash',
+          {
+            instance: inst.id,
+            index,
+            exit_status: 137,
+            reason: 'CRASHED',
+            exit_description: 'APP/PROC/WEB: Exited',
+          },
+          actor,
+        );
+      }
       inst.state = state;
     }
     this.version++;
+  }
+
+  private appEvent(
+    app: AppRecord,
+    type: string,
+    data: Record<string, unknown>,
+    actor: AuditActor = CONTROL_ACTOR,
+  ): void {
+    const spaceGuid = app.spaceGuid;
+    this.audit.record({
+      type,
+      actor,
+      target: { guid: app.guid, type: 'app', name: app.name },
+      data,
+      spaceGuid,
+      orgGuid: this.spaces.get(spaceGuid)?.orgGuid ?? '',
+    });
   }
 
   private touch(app: AppRecord): void {

@@ -58,7 +58,15 @@ export interface SandboxControl {
   setInstanceBehavior(appGuid: string, index: number, behavior: InstanceBehavior): void;
   setAppAuth(appGuid: string, auth: AppAuth): void;
   addRoute(appGuid: string, host: string, opts?: RouteOptions): void;
+  /** `cf unmap-route`: the app leaves the route (audit.app.unmap-route). */
+  removeRoute(appGuid: string, host: string, opts?: RouteOptions): void;
+  /** `cf restart`: every instance restarts in a new container (audit.app.restart). */
+  restartApp(appGuid: string): void;
+  /** `cf delete`: the CC no longer knows the app (audit.app.delete-request). */
+  deleteApp(appGuid: string): void;
   failCc(mode: CcFailure | null): void;
+  /** Injected failure of one endpoint template only, e.g. `('/v3/audit_events', { status: 403 })`. */
+  failCcEndpoint(template: string, mode: CcFailure | null): void;
   /** While true, every token request gets 401 invalid_client. */
   refuseUaa(refuse: boolean): void;
   /** While a status is set, every token request gets it (`null` ends the outage). */

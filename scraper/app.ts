@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { Agent } from 'undici';
 import type { Config } from '../common/config/types.ts';
 import type { Knex } from '../common/db/connect.ts';
@@ -15,7 +17,7 @@ import { createAuthenticator, createXsuaaVerifier, FailureLimiter, Tarpit } from
 import { createBindingsStore } from './bindings/index.ts';
 import { createCcRequestCounter, createCloudControllerClient } from './cf/index.ts';
 import { composeDashboard } from './dashboard/index.ts';
-import { createDiscovery, createDiscoveryMetrics } from './discovery/index.ts';
+import { createDiscoveryMetrics, createSharedDiscovery } from './discovery/index.ts';
 import { createHandler, type Rendered } from './http/index.ts';
 import { createIdleCollector } from './idle-gc.ts';
 import { createScraperMetrics } from './metrics.ts';
@@ -80,7 +82,12 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     requestCounter: createCcRequestCounter(metrics.registry),
     clock,
   });
-  const discovery = createDiscovery({
+  const discovery = createSharedDiscovery({
+    db,
+    databaseUrl,
+    ...(config.database.ssl !== undefined && { ssl: config.database.ssl }),
+    leaderRetryMs: config.discovery.leaderRetryMs,
+    name: instanceName(config),
     cc,
     bindings,
     logger: logger.child({ part: 'discovery' }),
@@ -88,6 +95,9 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     guidsPerRequest: config.discovery.guidsPerRequest,
     metrics: createDiscoveryMetrics(metrics.registry),
     clock,
+    ...(config.discovery.eventsMs > 0 && {
+      events: { intervalMs: config.discovery.eventsMs, fullMs: config.discovery.fullMs },
+    }),
   });
 
   const scrapeAgent = createScrapeAgent({
@@ -210,6 +220,12 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
       return closing;
     },
   };
+}
+
+/** Who discovered the stored view: the CF app instance, else host and pid. */
+function instanceName(config: Readonly<Config>): string {
+  if (config.cfApp) return `${config.cfApp.name}/${config.cfApp.instanceIndex}`;
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
 function listen(server: Server, port: number, host: string | undefined): Promise<void> {

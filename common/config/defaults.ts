@@ -34,7 +34,16 @@ export function defaultConfig(): Omit<Config, 'role'> {
       globalConcurrency: 256,
       requestConcurrency: 64,
     },
-    discovery: { ttlMs: 60_000, resyncMs: 300_000, guidsPerRequest: 100 },
+    // fullMs: at 10,000 bound apps a full discovery costs ~300 CC requests; hourly keeps the whole
+    // foundation's discovery under 1,000 requests an hour with events read every 10 s (360).
+    discovery: {
+      ttlMs: 60_000,
+      resyncMs: 300_000,
+      guidsPerRequest: 100,
+      eventsMs: 10_000,
+      fullMs: 3_600_000,
+      leaderRetryMs: 3_000,
+    },
     xsuaa: { readScope: 'Read' },
     // Local mode turns allowPrivate on (validate.ts): its sandbox lives on loopback.
     outbound: { allowPrivate: false, tokenHosts: [] },

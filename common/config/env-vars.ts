@@ -32,5 +32,8 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string]> = [
   ['SCRAPE_CONCURRENCY', 'scrape.globalConcurrency'],
   ['DISCOVERY_TTL_MS', 'discovery.ttlMs'],
   ['DISCOVERY_RESYNC_MS', 'discovery.resyncMs'],
+  ['DISCOVERY_EVENTS_MS', 'discovery.eventsMs'],
+  ['DISCOVERY_FULL_MS', 'discovery.fullMs'],
+  ['DISCOVERY_LEADER_RETRY_MS', 'discovery.leaderRetryMs'],
   ['DATABASE_POOL_MAX', 'database.poolMax'],
 ];

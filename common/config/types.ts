@@ -66,6 +66,12 @@ export interface DiscoveryConfig {
   resyncMs: number;
   /** GUIDs per CC filter; CF load balancers cap URL length. */
   guidsPerRequest: number;
+  /** How often the discoverer reads the CC audit event feed; 0: never (TTL refresh only). */
+  eventsMs: number;
+  /** Full discovery interval while the event feed is read (the safety net). */
+  fullMs: number;
+  /** How often an instance that does not hold the discoverer lock tries to take it. */
+  leaderRetryMs: number;
 }
 
 /** The outbound policy for URLs a tenant names (common/outbound/policy.ts). */

@@ -140,6 +140,9 @@ export function validateConfig(merged: Layer, role: AppRole, problems: string[])
       ttlMs: r.integer('discovery.ttlMs', d.discovery.ttlMs, 1_000, 86_400_000),
       resyncMs: r.integer('discovery.resyncMs', d.discovery.resyncMs, 1_000, 86_400_000),
       guidsPerRequest: r.integer('discovery.guidsPerRequest', d.discovery.guidsPerRequest, 1, 500),
+      eventsMs: r.integer('discovery.eventsMs', d.discovery.eventsMs, 0, 3_600_000),
+      fullMs: r.integer('discovery.fullMs', d.discovery.fullMs, 10_000, 86_400_000),
+      leaderRetryMs: r.integer('discovery.leaderRetryMs', d.discovery.leaderRetryMs, 100, 600_000),
     },
     xsuaa: { readScope: r.string('xsuaa.readScope', d.xsuaa.readScope) },
     outbound: {

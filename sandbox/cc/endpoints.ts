@@ -4,6 +4,7 @@ import { type Page, paginate, sortByOrder } from './pagination.ts';
 import {
   type PresentContext,
   presentApp,
+  presentAuditEvent,
   presentDomain,
   presentOrg,
   presentProcess,
@@ -11,7 +12,7 @@ import {
   presentSpace,
   presentStats,
 } from './presenters.ts';
-import { type ListQuery, type ListRules, matches, parseListQuery } from './query.ts';
+import { type ListQuery, type ListRules, matches, matchesTime, parseListQuery } from './query.ts';
 
 // The flat route table of the simulated Cloud Controller: template → handler returning a body or a CfError.
 
@@ -32,6 +33,8 @@ export interface Endpoint {
    * `user` (any user token for the CC, e.g. a dashboard's with cloud_controller_service_permissions.read).
    */
   access: 'read-all' | 'user';
+  /** Scopes of which the token needs one beyond the read-all check; absent: no further check. */
+  scopes?: readonly string[];
   pattern: RegExp;
   names: string[];
   handle(ctx: PresentContext, req: EndpointRequest): EndpointResult;
@@ -42,14 +45,30 @@ function endpoint(
   handle: Endpoint['handle'],
   isPublic = false,
   access: Endpoint['access'] = 'read-all',
+  scopes?: readonly string[],
 ): Endpoint {
   const names: string[] = [];
   const source = template.replace(/:(\w+)/g, (_, n: string) => {
     names.push(n);
     return '([^/]+)';
   });
-  return { template, public: isPublic, access, pattern: new RegExp(`^${source}/?$`), names, handle };
+  return {
+    template,
+    public: isPublic,
+    access,
+    ...(scopes && { scopes }),
+    pattern: new RegExp(`^${source}/?$`),
+    names,
+    handle,
+  };
 }
+
+/** Who reads every space's audit events (CLOUD_FOUNDRY.md "Audit events"). */
+const AUDIT_READERS = [
+  'cloud_controller.admin',
+  'cloud_controller.admin_read_only',
+  'cloud_controller.global_auditor',
+] as const;
 
 const ok = (body: unknown): EndpointResult => ({ status: 200, body });
 
@@ -326,6 +345,31 @@ export function createEndpoints(info: { uaaUrl: string }): Endpoint[] {
       const o = ctx.foundation.orgs.get(req.params.guid ?? '');
       return o ? ok(presentOrg(ctx, o)) : cfErrors.resourceNotFound('Organization');
     }),
+    endpoint(
+      '/v3/audit_events',
+      (ctx, req) =>
+        list(
+          ctx,
+          req,
+          {
+            filters: ['types', 'target_guids', 'space_guids', 'organization_guids'],
+            orderBy: ['created_at', 'updated_at'],
+            timestamps: ['created_ats', 'updated_ats'],
+          },
+          ctx.foundation.audit.events,
+          (q, e) =>
+            matches(q, 'types', e.type) &&
+            matches(q, 'target_guids', e.target.guid) &&
+            matches(q, 'space_guids', e.spaceGuid) &&
+            matches(q, 'organization_guids', e.orgGuid) &&
+            matchesTime(q, 'created_ats', e.createdAt) &&
+            matchesTime(q, 'updated_ats', e.createdAt),
+          (e) => presentAuditEvent(ctx, e),
+        ),
+      false,
+      'read-all',
+      AUDIT_READERS,
+    ),
     endpoint('/v3/domains', (ctx, req) =>
       list(
         ctx,

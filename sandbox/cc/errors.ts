@@ -38,6 +38,7 @@ export const cfErrors = {
 
 export function errorForStatus(status: number): CfError {
   if (status === 503) return cfErrors.serviceUnavailable();
+  if (status === 403) return cfErrors.notAuthorized();
   if (status === 429) return cfErrors.rateLimitExceeded();
   return cfErrors.serverError(status);
 }

@@ -1,3 +1,4 @@
+import type { AuditEventRecord } from '../audit-log.ts';
 import type {
   AppRecord,
   DomainRecord,
@@ -228,5 +229,20 @@ function presentInstance(ctx: PresentContext, inst: InstanceRecord) {
       disk: 120_000_000,
       log_rate: 0,
     },
+  };
+}
+
+export function presentAuditEvent(ctx: PresentContext, e: AuditEventRecord) {
+  return {
+    guid: e.guid,
+    created_at: e.createdAt,
+    updated_at: e.createdAt,
+    type: e.type,
+    actor: e.actor,
+    target: e.target,
+    data: e.data,
+    space: { guid: e.spaceGuid },
+    organization: { guid: e.orgGuid },
+    links: { self: link(ctx, `/v3/audit_events/${e.guid}`) },
   };
 }

@@ -11,6 +11,8 @@ import { exemptFromRateLimit, type RateLimiter } from './rate-limit.ts';
 export interface CcSettings {
   latencyMs: number;
   failure: CcFailure | null;
+  /** Injected failures of one endpoint template (`/v3/audit_events`), applied after the global one. */
+  endpointFailures: Map<string, CcFailure>;
 }
 
 const READ_ALL_SCOPES = [
@@ -46,7 +48,7 @@ export function createCcHandler(
     // Request bodies are irrelevant to a read-only CC; drain so keep-alive works.
     req.resume();
 
-    const failure = settings.failure;
+    const failure = settings.failure ?? (match && settings.endpointFailures.get(match.endpoint.template));
     if (failure && 'hang' in failure) return; // the socket stays open until the client or stop() gives up
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
     if (failure && 'status' in failure) return sendCfError(res, errorForStatus(failure.status));
@@ -63,6 +65,10 @@ export function createCcHandler(
       const auth = await authorize(req, match.endpoint.access);
       caller = isCfError(auth) ? undefined : auth;
       if (isCfError(auth)) return sendCfError(res, auth);
+      const needed = match.endpoint.scopes;
+      if (needed && !auth.scopes.some((s) => needed.includes(s))) {
+        return sendCfError(res, cfErrors.notAuthorized());
+      }
       if (!exemptFromRateLimit(auth.scopes)) {
         const decision = limiter.take(auth.user);
         headers = decision.headers;

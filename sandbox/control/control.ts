@@ -57,6 +57,13 @@ export function createControl(d: ControlDeps): SandboxControl {
     addRoute: (guid, host, opts = {}) => {
       f.addRoute(guid, { host, ...opts });
     },
+    removeRoute: (guid, host, opts = {}) => f.removeRoute(guid, { host, ...opts }),
+    restartApp: (guid) => f.restart(guid),
+    deleteApp: (guid) => f.deleteApp(guid),
+    failCcEndpoint: (template, mode) => {
+      if (mode) d.cc.endpointFailures.set(template, mode);
+      else d.cc.endpointFailures.delete(template);
+    },
     failCc: (mode) => {
       d.cc.failure = mode;
     },

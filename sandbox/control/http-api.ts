@@ -90,6 +90,31 @@ const ROUTES: Array<[string, string, Handler]> = [
     },
   ],
   [
+    'DELETE',
+    '/_sandbox/apps/:guid/routes',
+    (sb, p, b) => {
+      const opts: { domain?: string; path?: string; internal?: boolean } = {};
+      if (typeof b.domain === 'string') opts.domain = b.domain;
+      if (typeof b.path === 'string') opts.path = b.path;
+      if (typeof b.internal === 'boolean') opts.internal = b.internal;
+      sb.control.removeRoute(p.guid ?? '', str(b.host, 'host'), opts);
+      return sb.control.getApp(p.guid ?? '');
+    },
+  ],
+  ['POST', '/_sandbox/apps/:guid/restart', (sb, p) => sb.control.restartApp(p.guid ?? '')],
+  ['DELETE', '/_sandbox/apps/:guid', (sb, p) => sb.control.deleteApp(p.guid ?? '')],
+  [
+    'PUT',
+    '/_sandbox/cc/endpoint-failure',
+    (sb, _, b) => {
+      const { template, ...mode } = b;
+      sb.control.failCcEndpoint(
+        str(template, 'template'),
+        Object.keys(mode).length ? (mode as unknown as CcFailure) : null,
+      );
+    },
+  ],
+  [
     'PUT',
     '/_sandbox/cc/failure',
     (sb, _, b) => sb.control.failCc(Object.keys(b).length ? (b as unknown as CcFailure) : null),

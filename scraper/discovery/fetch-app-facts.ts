@@ -114,6 +114,7 @@ function routeFact(route: WireRoute, domain: WireDomain | undefined, appGuid: st
   const destination = route.destinations?.find((d) => d.app?.guid === appGuid);
   const protocol = route.protocol === 'tcp' || (route.protocol === undefined && route.port) ? 'tcp' : 'http';
   return {
+    ...(route.guid !== undefined && { guid: route.guid }),
     host,
     path: route.path ?? '',
     protocol,

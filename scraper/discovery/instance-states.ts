@@ -22,19 +22,8 @@ export function createInstanceStatesCache(deps: {
 }): InstanceStatesCache {
   const cache = new Map<string, { at: number; value: Promise<readonly DiscoveredInstance[] | undefined> }>();
 
-  async function fetchStates(appGuid: string, processGuid: string | undefined) {
-    const path = processGuid
-      ? `/v3/processes/${encodeURIComponent(processGuid)}/stats`
-      : `/v3/apps/${encodeURIComponent(appGuid)}/processes/web/stats`;
-    const body = await deps.cc.getJson<WireStats>(path);
-    return (body.resources ?? [])
-      .filter((r) => typeof r.index === 'number' && (r.type ?? 'web') === 'web')
-      .map((r) => ({
-        index: r.index!,
-        state: STATES.has(r.state as InstanceState) ? (r.state as InstanceState) : 'UNKNOWN',
-      }))
-      .sort((a, b) => a.index - b.index);
-  }
+  const fetchStates = (appGuid: string, processGuid: string | undefined) =>
+    fetchInstanceStates(deps.cc, appGuid, processGuid);
 
   return {
     get(appGuid, processGuid) {
@@ -51,4 +40,23 @@ export function createInstanceStatesCache(deps: {
       return value;
     },
   };
+}
+
+/** One process-stats request: the web process's instances by index. Throws CfError. */
+export async function fetchInstanceStates(
+  cc: CloudControllerClient,
+  appGuid: string,
+  processGuid: string | undefined,
+): Promise<DiscoveredInstance[]> {
+  const path = processGuid
+    ? `/v3/processes/${encodeURIComponent(processGuid)}/stats`
+    : `/v3/apps/${encodeURIComponent(appGuid)}/processes/web/stats`;
+  const body = await cc.getJson<WireStats>(path);
+  return (body.resources ?? [])
+    .filter((r) => typeof r.index === 'number' && (r.type ?? 'web') === 'web')
+    .map((r) => ({
+      index: r.index!,
+      state: STATES.has(r.state as InstanceState) ? (r.state as InstanceState) : 'UNKNOWN',
+    }))
+    .sort((a, b) => a.index - b.index);
 }

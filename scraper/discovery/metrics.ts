@@ -12,7 +12,22 @@ export function createDiscoveryMetrics(registry: Registry): DiscoveryMetrics {
     }),
     viewAgeSeconds: new Gauge({
       name: 'promregator_discovery_view_age_seconds',
-      help: 'Age of the served discovery view (grows while the Cloud Controller is unreachable)',
+      help: 'Age of the served discovery view: since the last full discovery or complete event-feed read (grows while the Cloud Controller is unreachable)',
+      registers: [registry],
+    }),
+    eventsRead: new Counter({
+      name: 'promregator_discovery_events_read_total',
+      help: 'Cloud Controller audit events read by the discoverer (after de-duplication)',
+      registers: [registry],
+    }),
+    feedUp: new Gauge({
+      name: 'promregator_discovery_event_feed_up',
+      help: '1 while discovery follows the audit event feed, 0 while it falls back to a full discovery every TTL',
+      registers: [registry],
+    }),
+    leader: new Gauge({
+      name: 'promregator_discovery_leader',
+      help: '1 on the scraper instance that discovers (holds the Postgres lock), 0 on those serving its view',
       registers: [registry],
     }),
   };

@@ -1,5 +1,7 @@
 import type { Counter, Gauge } from 'prom-client';
 import type { ScrapeTarget } from '../../common/targets.ts';
+import type { AppFacts } from './app-facts.ts';
+import type { FeedCursor } from './event-feed.ts';
 
 export type InstanceState = 'RUNNING' | 'CRASHED' | 'STARTING' | 'DOWN' | 'STOPPING' | 'UNKNOWN';
 
@@ -61,8 +63,41 @@ export interface Discovery {
 }
 
 export interface DiscoveryMetrics {
-  /** Discovery runs by kind (`full`/`incremental`) and outcome (`ok`/`error`). */
+  /** Discovery runs by kind (`full`, `incremental` for new bindings, `events`) and outcome (`ok`/`error`). */
   runs: Counter<'kind' | 'outcome'>;
   /** Age of the served view in seconds, set on every view() call. */
   viewAgeSeconds?: Gauge;
+  /** New audit events read. */
+  eventsRead?: Counter;
+  /** 1 while the event feed is read, 0 while the TTL refresh stands in for it. */
+  feedUp?: Gauge;
+  /** 1 on the instance that discovers, 0 on those serving its view. */
+  leader?: Gauge;
+}
+
+/** A discovery view as stored between discoverers. */
+export interface StoredView {
+  /** null: the CC did not know the app. */
+  facts: ReadonlyMap<string, AppFacts | null>;
+  /** Clock time of the last successful full discovery. */
+  refreshedAt: number;
+  /** Clock time of the last complete read of the event feed (0: none). */
+  eventsReadAt: number;
+  feed: FeedCursor | undefined;
+  feedUp: boolean;
+}
+
+/** What one discovery step changed, with the state after it. */
+export interface ViewChange extends StoredView {
+  kind: 'full' | 'incremental' | 'events';
+  /** Current facts of the apps this step (or an earlier unwritten one) looked up. */
+  changed: ReadonlyMap<string, AppFacts | null>;
+  /** Apps no longer bound (dropped by a full discovery). */
+  removed: readonly string[];
+}
+
+/** The discoverer itself (what a single instance runs). */
+export interface DiscoveryEngine extends Discovery {
+  feedUp(): boolean;
+  stored(): StoredView;
 }

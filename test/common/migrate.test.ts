@@ -18,8 +18,13 @@ describe('migrations', () => {
     await Promise.all(apps.map((db) => migrateToLatest(db)));
     await Promise.all(apps.map((db) => db.destroy()));
     const applied = await test.db('knex_migrations').select('name');
-    expect(applied.map((row) => row.name)).toEqual(['001-initial', '002-credentials-key-id']);
+    expect(applied.map((row) => row.name)).toEqual([
+      '001-initial',
+      '002-credentials-key-id',
+      '003-discovery-view',
+    ]);
     expect(await test.db.schema.hasTable('service_bindings')).toBe(true);
+    expect(await test.db('discovery_state').select('id', 'version')).toEqual([{ id: 1, version: '0' }]);
   });
 
   it('notify listeners of every change to bindings and instances', async () => {

@@ -12,15 +12,15 @@ export interface ScraperProcess {
  * "scraper started" log line with the bound URL. For tests whose client load must not share the
  * scraper's event loop, or that need process-level settings such as NODE_EXTRA_CA_CERTS.
  */
-export function spawnScraper(env: Record<string, string>): Promise<ScraperProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--single-threaded-gc', 'scraper/main.ts'],
-    {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+export function spawnScraper(
+  env: Record<string, string>,
+  /** Node arguments; default: the TypeScript entry point through tsx, as `npm run scraper`. */
+  nodeArgs: readonly string[] = ['--import', 'tsx', '--single-threaded-gc', 'scraper/main.ts'],
+): Promise<ScraperProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`scraper did not start:\n${output}`)), 60_000);

@@ -47,6 +47,7 @@ export async function startStack(
     DISCOVERY_RESYNC_MS: '5000',
     // The sandbox (its UAA a token endpoint of oauth2 bindings) lives on loopback.
     OUTBOUND_ALLOW_PRIVATE: 'true',
+    DISCOVERY_EVENTS_MS: '500',
     ...options.env,
   };
   const base = buildConfig('local', { env });

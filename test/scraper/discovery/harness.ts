@@ -3,7 +3,11 @@ import { SecretKeys } from '../../../common/secrets.ts';
 import type { Sandbox } from '../../../sandbox/index.ts';
 import { type BindingsStore, createBindingsStore } from '../../../scraper/bindings/index.ts';
 import type { CloudControllerClient } from '../../../scraper/cf/index.ts';
-import { createDiscovery, type Discovery, type DiscoveryDeps } from '../../../scraper/discovery/index.ts';
+import {
+  createDiscovery,
+  type DiscoveryDeps,
+  type DiscoveryEngine,
+} from '../../../scraper/discovery/index.ts';
 import type { TestDatabase } from '../../support/database.ts';
 import { sandboxClient } from '../cf/sandbox-client.ts';
 
@@ -13,7 +17,7 @@ export const logger = createLogger({ level: 'silent', name: 'test' });
 export interface Stack {
   bindings: BindingsStore;
   cc: CloudControllerClient;
-  discovery: Discovery;
+  discovery: DiscoveryEngine;
   stop(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { buildConfig, type Config } from '../../../../common/config/index.ts';
+import { connectDatabase } from '../../../../common/db/connect.ts';
 import { createLogger } from '../../../../common/logging.ts';
 import type { HostResolver } from '../../../../common/outbound/policy.ts';
 import { randomSecret, SecretKeys } from '../../../../common/secrets.ts';
@@ -37,6 +38,14 @@ export interface ScraperFixture {
     path: string,
     headers?: Record<string, string>,
   ): Promise<{ status: number; headers: Record<string, unknown>; text: string }>;
+  /** Another scraper instance on the same database and sandbox (closed by stop()). */
+  addReplica(env?: Record<string, string>): Promise<RunningScraper>;
+  /** GET against a given scraper instance. */
+  getAt(
+    scraper: RunningScraper,
+    path: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Record<string, unknown>; text: string }>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +59,8 @@ export const ENV_DEFAULTS = {
   DISCOVERY_RESYNC_MS: '5000',
   // The sandbox UAA, a token endpoint of oauth2 bindings, lives on loopback.
   OUTBOUND_ALLOW_PRIVATE: 'true',
+  DISCOVERY_EVENTS_MS: '300',
+  DISCOVERY_LEADER_RETRY_MS: '300',
 } as const;
 
 /** The env a scraper needs against this sandbox and database. */
@@ -81,6 +92,7 @@ export async function startScraperFixture(
   const resolveHost = options.resolveHost ?? fakeDns({ localhost: ['127.0.0.1', '::1'] }).resolve;
   const scraper = await startScraper({ config, db: database.db, logger, port: 0, resolveHost });
   const db = database.db;
+  const replicas: RunningScraper[] = [];
   const fixture: ScraperFixture = {
     sandbox,
     database,
@@ -150,11 +162,33 @@ export async function startScraperFixture(
       await db('service_bindings').where('id', bindingId).delete();
     },
     async get(path, headers = {}) {
-      const res = await request(`${scraper.url}${path}`, { headers });
+      return fixture.getAt(scraper, path, headers);
+    },
+    async getAt(target, path, headers = {}) {
+      const res = await request(`${target.url}${path}`, { headers });
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers, text };
     },
+    async addReplica(extra = {}) {
+      const replicaConfig = buildConfig('scraper', {
+        env: scraperEnv(sandbox, database, { ...env, ...extra }),
+      });
+      // Its own pool, as another app instance would have.
+      const pool = connectDatabase({ url: database.url, poolMax: 4, acquireTimeoutMs: 5_000 });
+      const replica = await startScraper({ config: replicaConfig, db: pool, logger, port: 0 });
+      let closing: Promise<void> | undefined;
+      const handle: RunningScraper = {
+        url: replica.url,
+        close: (graceMs) => {
+          closing ??= replica.close(graceMs).then(() => pool.destroy());
+          return closing;
+        },
+      };
+      replicas.push(handle);
+      return handle;
+    },
     async stop() {
+      await Promise.all(replicas.map((r) => r.close(1_000)));
       await scraper.close(1_000);
       await sandbox.stop();
       await database.drop();
