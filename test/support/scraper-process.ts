@@ -5,6 +5,8 @@ export interface ScraperProcess {
   pid: number;
   /** SIGTERM; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL, as a crashed container: no shutdown code runs. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -40,9 +42,15 @@ export function spawnScraper(
           pid: child.pid ?? 0,
           stop: () =>
             new Promise<number | null>((done) => {
-              if (child.exitCode !== null) return done(child.exitCode);
+              if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
               child.once('exit', (code) => done(code));
               child.kill('SIGTERM');
+            }),
+          kill: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null || child.signalCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGKILL');
             }),
         });
       }

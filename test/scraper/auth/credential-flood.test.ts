@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Pool, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretKeys } from '../../../common/secrets.ts';
 import { type Sandbox, startSandbox } from '../../../sandbox/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { eventually } from '../../support/eventually.ts';
+import { seedKeyedSpace } from '../../support/keyed-space.ts';
 import { type ScraperProcess, spawnScraper } from '../../support/scraper-process.ts';
 import { ENV_DEFAULTS, scraperEnv } from '../http/support/scraper-fixture.ts';
 
@@ -35,56 +35,20 @@ describe('a flood of wrong passwords for one known username', () => {
     sandbox = await startSandbox();
     const keys = new SecretKeys(ENV_DEFAULTS.CREDENTIALS_KEY);
     const org = sandbox.control.createOrg('org-flood');
-    const addSpace = async (name: string, apps: number) => {
-      const space = sandbox.control.createSpace(org.guid, name);
-      const instanceId = randomUUID();
-      await database.db('service_instances').insert({
-        id: instanceId,
-        service_id: 's',
-        plan_id: 'p',
-        organization_guid: org.guid,
-        organization_name: org.name,
-        space_guid: space.guid,
-        space_name: space.name,
-        parameters: '{}',
-        request_digest: 'd',
+    const addSpace = (name: string, apps: number) =>
+      seedKeyedSpace(database.db, sandbox, keys, {
+        orgGuid: org.guid,
+        orgName: org.name,
+        name,
+        apps,
+        instances: 2,
       });
-      for (let i = 0; i < apps; i++) {
-        const app = sandbox.control.createApp({
-          spaceGuid: space.guid,
-          name: `${name}-app-${i}`,
-          instances: 2,
-        });
-        await database.db('service_bindings').insert({
-          id: randomUUID(),
-          instance_id: instanceId,
-          kind: 'app',
-          app_guid: app.guid,
-          parameters: JSON.stringify({ auth: { type: 'none' } }),
-          request_digest: 'd',
-        });
-      }
-      const keyId = randomUUID();
-      const password = keys.serviceKeyPassword(keyId, 'salt');
-      const username = `key-${keyId.slice(0, 8)}`;
-      await database.db('service_bindings').insert({
-        id: keyId,
-        instance_id: instanceId,
-        kind: 'key',
-        key_username: username,
-        key_password_hash: keys.keyPasswordVerifier(password),
-        credentials_key_id: keys.currentId,
-        key_salt: 'salt',
-        request_digest: 'd',
-      });
-      return { spaceGuid: space.guid, username, password };
-    };
     const v = await addSpace('victim', 1);
     victimSpace = v.spaceGuid;
     victim = v;
     const n = await addSpace('neighbour', 4);
     neighbourSpace = n.spaceGuid;
-    neighbour = basic(n.username, n.password);
+    neighbour = n.authorization;
     scraper = await spawnScraper(scraperEnv(sandbox, database, { PORT: '0', LOG_LEVEL: 'info' }));
     await eventually(async () => ((await scrapeNeighbour()).instances === 8 ? true : undefined), 30_000);
   }, 90_000);
