@@ -1,7 +1,7 @@
 // Discovery at foundation scale (BENCHMARKS.md "Discovery and freshness"): 10,000 bound apps × 4 instances in
 // 500 spaces, 3 scraper instances on one Postgres.
-// - New: 3 scrapers as child processes (`scraper/main.ts` compiled by esbuild to plain JS, run by node
-//   with manifest.yml's flags, so RSS holds no TypeScript loader), default intervals
+// - New: 3 scrapers as child processes started as manifest.yml starts them (the compiled build on plain
+//   node with the manifest's flags and env), default intervals
 //   (events every 10 s, full discovery hourly): one discovers and shares its view through Postgres.
 // - Today's behaviour, same run: 3 independent discoverers (the same engine without event feed and
 //   without a shared view, TTL 60 s), in-process on their own CC clients.
@@ -10,7 +10,7 @@
 // hour in steady state (computed from the measured per-refresh counts and the intervals); VmRSS of each
 // child process with the view loaded (today: heap growth per in-process replica).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import type { Knex } from '../common/db/connect.ts';
 import type { Logger } from '../common/logging.ts';
@@ -20,6 +20,7 @@ import { createBindingsStore } from '../scraper/bindings/index.ts';
 import { createCloudControllerClient } from '../scraper/cf/index.ts';
 import { createDiscovery } from '../scraper/discovery/index.ts';
 import { insertAppBindings, insertInstance, insertServiceKey } from '../test/scraper/bindings/rows.ts';
+import { manifestApp, startArgv } from '../test/support/deployed-app.ts';
 import { type ScraperProcess, spawnScraper } from '../test/support/scraper-process.ts';
 
 const APPS = Number(process.env.FOUNDATION_APPS ?? 10_000);
@@ -32,27 +33,23 @@ const TODAY_TTL_MS = 60_000;
 const SCALE_ROUNDS = Number(process.env.SCALE_ROUNDS ?? 5);
 const CREDENTIALS_KEY = 'bench-foundation-credentials-key-0123';
 /**
- * The scraper compiled to plain JavaScript, as deployed (PRODUCT.md "Production runtime"): no TS loader in
- * RSS. Under node_modules so its packages resolve and no linter reads it; removed after the run.
+ * The scraper exactly as manifest.yml starts it (PRODUCT.md "Production runtime"): `npm run build`, then
+ * the manifest's command (plain node, its flags) and the env entries that are not ((variables)).
  */
-const COMPILED_DIR = 'node_modules/.cache/promregator-bench';
-const COMPILED_ENTRY = `${COMPILED_DIR}/scraper.mjs`;
+interface Deployed {
+  args: string[];
+  env: Record<string, string>;
+}
 
-function compileScraper(): void {
-  execFileSync(
-    'npx',
-    [
-      'esbuild',
-      'scraper/main.ts',
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--packages=external',
-      `--outfile=${COMPILED_ENTRY}`,
-      '--log-level=warning',
-    ],
-    { stdio: 'inherit' },
+function deployedScraper(): Deployed {
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
+  const app = manifestApp('promregator-scraper');
+  const env = Object.fromEntries(
+    Object.entries(app.env)
+      .map(([k, v]) => [k, String(v)] as const)
+      .filter(([, v]) => !v.includes('((')),
   );
+  return { args: startArgv(app).slice(1), env };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -150,7 +147,12 @@ interface Figures {
   rss: Array<{ afterCold: number; median: number; max: number }> | string;
 }
 
-async function measureShared(sb: Sandbox, dbUrl: string, land: Landscape): Promise<Figures> {
+async function measureShared(
+  sb: Sandbox,
+  dbUrl: string,
+  land: Landscape,
+  deployed: Deployed,
+): Promise<Figures> {
   const env = {
     DATABASE_URL: dbUrl,
     PORT: '0',
@@ -166,7 +168,7 @@ async function measureShared(sb: Sandbox, dbUrl: string, land: Landscape): Promi
   };
   sb.control.resetRequestCounts();
   const scrapers = await Promise.all(
-    Array.from({ length: REPLICAS }, () => spawnScraper(env, ['--single-threaded-gc', COMPILED_ENTRY])),
+    Array.from({ length: REPLICAS }, () => spawnScraper({ ...deployed.env, ...env }, deployed.args)),
   );
   try {
     const first = land.watched.apps[0]!;
@@ -309,12 +311,7 @@ async function measureToday(
 
 export async function runFoundation(sb: Sandbox, db: Knex, dbUrl: string, logger: Logger): Promise<boolean> {
   const keys = new SecretKeys(CREDENTIALS_KEY);
-  compileScraper();
-  try {
-    return await measureAll(sb, db, dbUrl, logger, keys);
-  } finally {
-    rmSync(COMPILED_DIR, { recursive: true, force: true });
-  }
+  return measureAll(sb, db, dbUrl, logger, keys, deployedScraper());
 }
 
 async function measureAll(
@@ -323,6 +320,7 @@ async function measureAll(
   dbUrl: string,
   logger: Logger,
   keys: SecretKeys,
+  deployed: Deployed,
 ): Promise<boolean> {
   const t0 = performance.now();
   const land = await buildLandscape(sb, db, keys);
@@ -332,7 +330,7 @@ async function measureAll(
   // A foundation's feed is not a burst of 20,000 creations in the last seconds: let the overlap window pass.
   await sleep(11_000);
   const today = await measureToday(sb, db, dbUrl, logger, land);
-  const shared = await measureShared(sb, dbUrl, land);
+  const shared = await measureShared(sb, dbUrl, land, deployed);
   const row = (what: string, a: string, b: string, goal: string) =>
     console.log(`${what.padEnd(34)} ${a.padStart(16)} ${b.padStart(16)}   ${goal}`);
   row('', 'shared + events', 'today', 'goal');
