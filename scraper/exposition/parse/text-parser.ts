@@ -52,6 +52,9 @@ export class TextParser extends ParserBase {
         this.finished = Entry.Eof;
         return Entry.Eof;
       }
+      // Prometheus 2.42 skips blanks before a comment or at the end of a line, but before a sample it
+      // takes them as part of the metric name ("invalid metric name") and refuses the scrape.
+      if (i > this.lineStart) return this.fail('invalid metric name (blanks before it)', this.lineStart);
       return this.sample(i);
     }
   }

@@ -292,6 +292,11 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
       } else {
         const start = ctx.side.pos;
         const unwritable = writeConverted(p, ctx, clash);
+        if (unwritable === NOT_STORED) {
+          ctx.side.pos = start;
+          fam.samples--;
+          continue;
+        }
         if (unwritable !== undefined) return { ok: false, error: unwritable };
         records.push(-1, start, ctx.side.pos, 0);
         fam.bytes += ctx.side.pos - start;
@@ -399,11 +404,22 @@ function findFamily(
 }
 
 /**
+ * A sample Prometheus scraping the target directly would not store either: an OpenMetrics timestamp
+ * before 1970 or beyond int64 milliseconds is out of its storage's bounds. Text 0.0.4 cannot spell it,
+ * so for text output it is left out (the rest of the input goes on) instead of failing the input.
+ */
+const NOT_STORED = Symbol('not stored by Prometheus');
+
+/**
  * The full output line of a sample that needs more than an insertion, into the side buffer. Returns
  * why the sample cannot be written in the output format, if so: the input then fails as a whole
- * rather than making the merged body one that Prometheus refuses.
+ * rather than making the merged body one that Prometheus refuses; or NOT_STORED.
  */
-function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): string | undefined {
+function writeConverted(
+  p: ExpositionParser,
+  ctx: ScanContext,
+  clash: boolean,
+): string | typeof NOT_STORED | undefined {
   const { side, targets, outFormat } = ctx;
   const buf = p.buf;
   side.ensure(p.nameEnd - p.nameStart);
@@ -438,7 +454,8 @@ function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): 
         // The text format's timestamps are digits only: nothing before 1970 (nor an overflow, which
         // Go turns into the minimum int64).
         const ms = omSecondsToMs(Number(ts));
-        if (ms >= 0) written = String(ms);
+        if (ms < 0) return NOT_STORED;
+        written = String(ms);
       } else {
         written = msTextToOmSeconds(ts);
       }

@@ -7,8 +7,8 @@ describe('text 0.0.4 parser: valid lines', () => {
     ['bare sample', 'up 1\n', { name: 'up', labels: '', value: 1 }],
     ['labels', 'a{x="1",y="2"} 3\n', { name: 'a', labels: 'x="1",y="2"', value: 3 }],
     [
-      'spaces and tabs everywhere',
-      '  a { x = "1" ,\ty="2" , }\t 3 \t 17 \n',
+      'spaces and tabs everywhere but before the name',
+      'a { x = "1" ,\ty="2" , }\t 3 \t 17 \n',
       { name: 'a', labels: 'x="1",y="2"', value: 3, ts: 17 },
     ],
     ['no space after braces', 'a{x="1"}3\n', { name: 'a', labels: 'x="1"', value: 3 }],
@@ -83,6 +83,9 @@ describe('text 0.0.4 parser: invalid input is an error that quotes the bytes', (
     ['duplicate label', 'm{a="1",a="2"} 2\n', /duplicate label name "a"/],
     ['bad timestamp', 'm 1 12x\n', /^line 1: invalid timestamp at "12x"/],
     ['float timestamp', 'm 1 1.5\n', /invalid timestamp/],
+    // Prometheus 2.42 reads the blanks as part of the name ("  m") and refuses the scrape.
+    ['blanks before a sample', 'ok 1\n  m 1\n', /^line 2: invalid metric name/],
+    ['tab before a sample', '\tm 1\n', /^line 1: invalid metric name/],
     ['trailing junk', 'm 1 2 3\n', /unexpected data after timestamp at "3"/],
     ['bad TYPE', '# TYPE m countr\n', /^line 1: invalid metric type at "countr"/],
     ['name starting with digit', '1m 1\n', /^line 1: expected metric name at "1m 1"/],

@@ -23,6 +23,12 @@ describe('parsers agree with Prometheus 2.42', () => {
 
 const textOutputs: string[] = [];
 
+/** The timestamp of a sample key `name{labels} value [timestamp]`, NaN when it has none. */
+function timestampOf(key: string): number {
+  const [, ts] = key.slice(key.lastIndexOf('} ') + 2).split(' ');
+  return ts === undefined ? Number.NaN : Number(ts);
+}
+
 describe('what Prometheus accepts passes a merge; what it refuses fails that input only', () => {
   const outputs: ExpositionFormat[] = ['text', 'openmetrics'];
   const rows = PROMETHEUS_CASES.flatMap((c) => outputs.map((to) => [c.format, to, c.title, c] as const));
@@ -51,13 +57,16 @@ describe('what Prometheus accepts passes a merge; what it refuses fails that inp
       expect(first?.error).toMatch(/^line \d+: .* at ".*/);
       return;
     }
-    const expected = c.want;
+    // Text has no negative timestamps. A sample before 1970 (or an overflow, which becomes the
+    // minimum int64) is one Prometheus stores nothing of, out of its storage's bounds: text output
+    // leaves it out and the input goes on.
+    const expected = to === 'text' ? c.want.filter((k) => !(timestampOf(k) < 0)) : c.want;
     if (!first?.ok) {
-      // Only a timestamp the output format cannot spell may cost the input: text has no negative
-      // ones, and past 2^53 ms not every integer is a product of OpenMetrics seconds.
+      // Only a timestamp the output format cannot spell may cost the input: past 2^53 ms not every
+      // integer is a product of OpenMetrics seconds.
       expect(first?.error).toMatch(/timestamp cannot be written in/);
-      const ts = expected.map((k) => Number(k.split(' ').pop()));
-      expect(ts.some((t) => (to === 'text' ? t < 0 : t > 2 ** 53))).toBe(true);
+      expect(to).toBe('openmetrics');
+      expect(expected.some((k) => timestampOf(k) > 2 ** 53)).toBe(true);
       return;
     }
     expect(first.conflictsDropped).toBe(0);
