@@ -396,6 +396,17 @@ export const CONFORMANCE_INPUTS: readonly ConformanceInput[] = [
   om('timestamps', 'negative', '# TYPE ev3 counter\nev3_total 1 -1.5\n# EOF\n'),
   om(
     'timestamps',
+    'sub-millisecond-digits',
+    (t) =>
+      `# TYPE ev5 counter\nev5_total{n="1"} 1 ${t.s()}9\nev5_total{n="2"} 2 ${t.s(3)}999\nev5_total{n="3"} 3 ${t.s(5)}0001\n# EOF\n`,
+  ),
+  om(
+    'timestamps',
+    'integer-seconds',
+    (t) => `# TYPE ev6 counter\nev6_total 1 ${Math.floor(Number(t.s()))}\n# EOF\n`,
+  ),
+  om(
+    'timestamps',
     'beyond-int64-ms',
     '# TYPE ev4 counter\nev4_total 1 12345678901234567890.1234567890\n# EOF\n',
     {
@@ -484,6 +495,43 @@ export const CONFORMANCE_INPUTS: readonly ConformanceInput[] = [
     quarantine: 'text-huge',
   }),
   pt('TestPromParse', 'no-final-newline', 'text', 'last_line 1'),
+  pt(
+    'TestPromParse',
+    'float-edges',
+    'text',
+    'fe{v="max"} 1.7976931348623157e308\nfe{v="denormal"} 5e-324\nfe{v="2^53+1"} 9007199254740993\nfe{v="trailing-dot"} 5.\nfe{v="plus"} +5\nfe{v="inf-word"} Inf\nfe{v="upper-nan"} NAN\nfe{v="long"} 0.1000000000000000055511151231257827\n',
+  ),
+  pt(
+    'TestPromParse',
+    'job-and-instance-labels',
+    'text',
+    'own_target{job="mine",instance="i-1",exported_job="x"} 1\n',
+  ),
+  pt('TestPromParse', 'reserved-label-prefix', 'text', 'res{__private="1",le="0.5",quantile="x"} 1\n'),
+  pt('TestPromParse', 'duplicate-series', 'text', 'twice{a="1"} 1\ntwice{a="1"} 2\n'),
+  pt(
+    'TestPromParse',
+    'family-split',
+    'text',
+    '# TYPE split gauge\nsplit{a="1"} 1\nother 2\nsplit{a="2"} 3\n',
+  ),
+  pt('TestPromParse', 'repeated-type', 'text', '# TYPE again gauge\n# TYPE again gauge\nagain 1\n'),
+  pt(
+    'TestPromParse',
+    'histogram-oddities',
+    'text',
+    '# TYPE odd histogram\nodd 1\nodd_bucket 2\nodd_bucket{le="x"} 3\nodd_bucket{le="+inf"} 4\nodd_count 4\n',
+  ),
+  pt(
+    'TestPromParse',
+    'utf8-and-escapes-in-values',
+    'text',
+    'u{v="grüße ✓ 日本"} 1\nu{v="tab\there"} 2\nu{v="unknown \\q escape"} 3\nu{v="trailing backslash \\\\"} 4\n',
+  ),
+  pt('TestPromParse', 'long-label-value', 'text', `long_value{v="${'x'.repeat(20_000)}"} 1\n`),
+  pt('TestPromParse', 'empty-body', 'text', ''),
+  pt('TestPromParse', 'eof-line-is-a-comment', 'text', 'before 1\n# EOF\nafter 2\n'),
+  pt('TestPromParse', 'empty-label-values', 'text', 'ev{a="",b="x"} 1\nev{a=""} 2\n'),
 
   // ---- TestPromParseErrors (text, invalid) ----
   pt('TestPromParseErrors', 'name-only', 'text', 'lonely_name\n'),
@@ -499,6 +547,12 @@ export const CONFORMANCE_INPUTS: readonly ConformanceInput[] = [
   pt('TestPromParseErrors', 'no-metric-name', 'text', '{a="ok"} 1\n'),
   pt('TestPromParseErrors', 'type-without-name', 'text', '# TYPE #\nfine 1\n'),
   pt('TestPromParseErrors', 'help-without-name', 'text', '# HELP #\nfine2 1\n'),
+  pt('TestPromParseErrors', 'unknown-type', 'text', '# TYPE kind summaryy\nkind 1\n'),
+  pt('TestPromParseErrors', 'value-out-of-float-range', 'text', 'huge_value 1e309\n'),
+  pt('TestPromParseErrors', 'crlf-line-ends', 'text', 'crlf 1\r\ncrlf2 2\r\n'),
+  pt('TestPromParseErrors', 'byte-order-mark', 'text', '\ufeffbom 1\n'),
+  pt('TestPromParseErrors', 'timestamp-with-plus', 'text', 'plus_ts 1 +1000\n'),
+  pt('TestPromParseErrors', 'name-label-in-braces', 'text', 'dup_name{__name__="other"} 1\n'),
 
   // ---- TestPromNullByteHandling (text) ----
   pt('TestPromNullByteHandling', 'in-label-value', 'text', bytes('nbv{b="', [0], 'ss"} 1\n')),
@@ -568,4 +622,30 @@ export const CONFORMANCE_INPUTS: readonly ConformanceInput[] = [
     bytes('onb2_total 1 # {b="', [0], 'ss"} 1\n# EOF\n'),
   ),
   pt('TestOMNullByteHandling', 'in-name', 'openmetrics', bytes('onb3', [0], '{b="ddd"} 1\n# EOF\n')),
+  pt('TestOpenMetricsParse', 'eof-only', 'openmetrics', '# EOF\n'),
+  pt(
+    'TestOpenMetricsParse',
+    'float-edges',
+    'openmetrics',
+    'ofe{v="max"} 1.7976931348623157e308\nofe{v="denormal"} 5e-324\nofe{v="2^53+1"} 9007199254740993\nofe{v="neg0"} -0.0\nofe{v="inf"} +Inf\n# EOF\n',
+  ),
+  pt(
+    'TestOpenMetricsParse',
+    'job-and-instance-labels',
+    'openmetrics',
+    '# TYPE own2 gauge\nown2{job="mine",instance="i-1"} 1\n# EOF\n',
+  ),
+  pt(
+    'TestOpenMetricsParse',
+    'le-spellings-kept',
+    'openmetrics',
+    '# TYPE les histogram\nles_bucket{le="1"} 1\nles_bucket{le="2.50"} 1\nles_bucket{le="+Inf"} 1\nles_count 1\nles_sum 1\n# EOF\n',
+  ),
+  pt(
+    'TestOpenMetricsParse',
+    'counter-created-and-exemplar-ts',
+    'openmetrics',
+    (t) =>
+      `# TYPE cx counter\ncx_total{a="1"} 5 ${t.s()} # {trace="t"} 1 ${t.s(-1000)}\ncx_created{a="1"} 1700000000.001\n# EOF\n`,
+  ),
 ];

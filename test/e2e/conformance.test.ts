@@ -10,6 +10,7 @@ import {
 import { hasBinary, type PrometheusServer } from '../support/prometheus.ts';
 import {
   difference,
+  headOutOfStep,
   isSynthetic,
   isTargetSeries,
   maxOverWindow,
@@ -33,6 +34,8 @@ interface Snapshot {
   promregatorUp: Record<string, Map<string, number>>;
   unparsable: Record<string, Map<string, number>>;
   errors: Map<string, string>;
+  /** Set when a sample in the far future made this Prometheus refuse all later ones. */
+  headAhead: string | undefined;
 }
 
 const MERGED_JOBS = [JOBS.openmetrics, JOBS.text] as const;
@@ -41,7 +44,14 @@ async function snapshot(prometheus: PrometheusServer, cs: ConformanceStack): Pro
   const now = Date.now();
   const whole = (now - cs.startedAt) / 1000 + 900;
   const ready = (now - cs.readyAt) / 1000;
-  const snap: Snapshot = { series: {}, up: {}, promregatorUp: {}, unparsable: {}, errors: new Map() };
+  const snap: Snapshot = {
+    series: {},
+    up: {},
+    promregatorUp: {},
+    unparsable: {},
+    errors: new Map(),
+    headAhead: await headOutOfStep(prometheus, now),
+  };
   for (const job of [JOBS.direct, ...MERGED_JOBS]) {
     snap.series[job] = await storedSeries(prometheus, `{job="${job}"}`, whole);
     snap.up[job] = await maxOverWindow(prometheus, `up{job="${job}"}`, ready, 'instance');
@@ -72,7 +82,7 @@ const some = (lines: readonly string[]) =>
     : `${JSON.stringify(lines.slice(0, 4))} and ${lines.length - 4} more`;
 
 function disagreements(row: Row, snap: Snapshot, cs: ConformanceStack): string[] {
-  const problems: string[] = [];
+  const problems: string[] = snap.headAhead ? [snap.headAhead] : [];
   const name = row.input.name;
   const lines = (job: string, pick: (s: StoredSeries) => boolean, merged: boolean) =>
     (snap.series[job] ?? []).filter(pick).map((s) => sampleLine(s, cs.startedAt, merged));

@@ -153,7 +153,8 @@ export async function startConformanceStack(inputs: readonly ConformanceInput[])
     const app = control.createApp({ spaceGuid: space.guid, name: `input-${i}` });
     const neighbour = control.createApp({ spaceGuid: space.guid, name: `neighbour-${i}` });
     const neighbourFormat: InputFormat = i % 2 === 0 ? 'openmetrics' : 'text';
-    fixed(app, input.format, bodyBytes(input, stamps));
+    // A quarantined body waits until its Prometheus has stored an ordinary sample (see below).
+    fixed(app, input.format, input.quarantine ? Buffer.alloc(0) : bodyBytes(input, stamps));
     fixed(neighbour, neighbourFormat, Buffer.from(NEIGHBOUR_BODIES[neighbourFormat]));
     return { input, spaceGuid: space.guid, spaceName: space.name, app, neighbour, neighbourFormat };
   });
@@ -261,6 +262,14 @@ export async function startConformanceStack(inputs: readonly ConformanceInput[])
       `scraper knowing both instances of ${r.input.name}`,
     );
   });
+  // Prometheus 2.42 starts its head at the first sample it appends: were that the int64 minimum an
+  // overflowing timestamp turns into, every later sample would be out of bounds. So the quarantined
+  // bodies are served only once each Prometheus has stored a round of ordinary samples.
+  if (rows.some((r) => r.input.quarantine)) {
+    const since = Date.now();
+    await Promise.all([...prometheus.values()].map((p) => awaitScrapeRounds(p, since, 1)));
+    for (const r of rows) if (r.input.quarantine) fixed(r.app, r.input.format, bodyBytes(r.input, stamps));
+  }
   const readyAt = Date.now();
   return {
     stack,

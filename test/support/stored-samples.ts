@@ -101,3 +101,24 @@ export async function targetErrors(prometheus: PrometheusServer): Promise<Map<st
   };
   return new Map(body.data.activeTargets.map((t) => [`${t.labels.job}/${t.labels.instance}`, t.lastError]));
 }
+
+/**
+ * Prometheus's head refuses every sample older than an hour before its newest one: once a sample far
+ * in the future got in (or the head started at a sample far in the past), `up` included, nothing else
+ * that Prometheus stored can be compared. Says so and names the series at the head's max time, or
+ * undefined while that time is near the clock.
+ */
+export async function headOutOfStep(prometheus: PrometheusServer, now: number): Promise<string | undefined> {
+  const res = await request(`${prometheus.url}/metrics`);
+  const text = await res.body.text();
+  const line = text.split('\n').find((l) => l.startsWith('prometheus_tsdb_head_max_time '));
+  const maxTime = Number(line?.split(' ')[1]);
+  if (maxTime > now - 3_600_000 && maxTime < now + 600_000) return undefined;
+  const at =
+    Number.isFinite(maxTime) && Math.abs(maxTime) < 8.64e15
+      ? new Date(maxTime).toISOString()
+      : 'out of range';
+  const culprits = await prometheus.query(`{__name__!=""} @ ${maxTime / 1000}`).catch(() => []);
+  const who = culprits.map((c) => JSON.stringify(c.metric)).join(', ');
+  return `Prometheus's head max time is ${maxTime} ms (${at})${who ? `, set by ${who}` : ''}: later samples are out of bounds`;
+}
