@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   awaitScrapeRounds,
@@ -39,6 +40,10 @@ interface Snapshot {
 }
 
 const MERGED_JOBS = [JOBS.openmetrics, JOBS.text] as const;
+
+/** The Accept header Prometheus 2.42 sends. */
+const PROMETHEUS_ACCEPT =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 async function snapshot(prometheus: PrometheusServer, cs: ConformanceStack): Promise<Snapshot> {
   const now = Date.now();
@@ -165,6 +170,20 @@ describe.skipIf(!havePrometheus)('merged endpoint against direct scrapes, per in
       expect([...used].sort(), suite).toEqual([...categories].sort());
     }
     expect(new Set(CONFORMANCE_INPUTS.map((i) => i.name)).size).toBe(CONFORMANCE_INPUTS.length);
+  });
+
+  it('asks the merged endpoint for OpenMetrics and for text, as the two jobs do', async () => {
+    const row = cs.rows[0];
+    if (!row) throw new Error('no rows');
+    const types: string[] = [];
+    for (const kind of ['openmetrics', 'text']) {
+      const res = await request(`http://${cs.proxyAddress}/${kind}/${row.spaceGuid}`, {
+        headers: { accept: PROMETHEUS_ACCEPT },
+      });
+      await res.body.dump();
+      types.push(String(res.headers['content-type']).split(';')[0] ?? '');
+    }
+    expect(types).toEqual(['application/openmetrics-text', 'text/plain']);
   });
 
   for (const input of CONFORMANCE_INPUTS) {
