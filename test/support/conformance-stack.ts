@@ -271,6 +271,9 @@ export async function startConformanceStack(inputs: readonly ConformanceInput[])
     const since = Date.now();
     await Promise.all([...prometheus.values()].map((p) => awaitScrapeRounds(p, since, 1)));
     for (const r of rows) if (r.input.quarantine) fixed(r.app, r.input.format, bodyBytes(r.input, stamps));
+    // A merged scrape already under way may still answer with the placeholder: let those finish.
+    const switched = Date.now();
+    await Promise.all([...prometheus.values()].map((p) => awaitScrapeRounds(p, switched, 1)));
   }
   const readyAt = Date.now();
   return {

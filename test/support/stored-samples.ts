@@ -80,16 +80,16 @@ export function difference(expected: readonly string[], actual: readonly string[
   };
 }
 
-/** `max_over_time(selector[window])` per series, keyed by `keyLabel`'s value. */
+/** `max_over_time(selector[window])` per series, keyed by `keyLabel`'s value; the window ends now. */
 export async function maxOverWindow(
   prometheus: PrometheusServer,
   selector: string,
   windowSeconds: number,
   keyLabel: string,
 ): Promise<Map<string, number>> {
-  const result = await prometheus.query(
-    `max_over_time(${selector}[${Math.max(1, Math.ceil(windowSeconds))}s])`,
-  );
+  // Whole milliseconds, rounded down: the window must not reach back before the moment it stands for.
+  const window = `${Math.max(1, Math.floor(windowSeconds * 1000))}ms`;
+  const result = await prometheus.query(`max_over_time(${selector}[${window}])`);
   return new Map(result.map((r) => [r.metric[keyLabel] ?? '', Number(r.value[1])]));
 }
 
