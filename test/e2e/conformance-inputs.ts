@@ -495,6 +495,8 @@ export const CONFORMANCE_INPUTS: readonly ConformanceInput[] = [
     quarantine: 'text-huge',
   }),
   pt('TestPromParse', 'no-final-newline', 'text', 'last_line 1'),
+  pt('TestPromParse', 'leading-whitespace', 'text', 'lw1 1\n  lw2 3\n'),
+  pt('TestPromParse', 'whitespace-variants', 'text', 'ws1{a="b"}1\nws2 1 \nws3\t{a="b"}\t2\n'),
   pt(
     'TestPromParse',
     'float-edges',
@@ -547,6 +549,7 @@ export const CONFORMANCE_INPUTS: readonly ConformanceInput[] = [
   pt('TestPromParseErrors', 'no-metric-name', 'text', '{a="ok"} 1\n'),
   pt('TestPromParseErrors', 'type-without-name', 'text', '# TYPE #\nfine 1\n'),
   pt('TestPromParseErrors', 'help-without-name', 'text', '# HELP #\nfine2 1\n'),
+  pt('TestPromParseErrors', 'three-numbers', 'text', 'three_nums 1 2 3\n'),
   pt('TestPromParseErrors', 'unknown-type', 'text', '# TYPE kind summaryy\nkind 1\n'),
   pt('TestPromParseErrors', 'value-out-of-float-range', 'text', 'huge_value 1e309\n'),
   pt('TestPromParseErrors', 'crlf-line-ends', 'text', 'crlf 1\r\ncrlf2 2\r\n'),
@@ -583,6 +586,13 @@ export const CONFORMANCE_INPUTS: readonly ConformanceInput[] = [
   ),
 
   // ---- TestOpenMetricsParseErrors (OpenMetrics, invalid) ----
+  pt(
+    'TestOpenMetricsParseErrors',
+    'invalid-utf8-label-value',
+    'openmetrics',
+    bytes('ou8{b="', [0xff], '"} 1\n# EOF\n'),
+  ),
+  pt('TestOpenMetricsParseErrors', 'no-space-before-value', 'openmetrics', 'ns{b="c"}1\n# EOF\n'),
   pt('TestOpenMetricsParseErrors', 'type-without-type', 'openmetrics', '# TYPE m1\nm1 1\n# EOF\n'),
   pt(
     'TestOpenMetricsParseErrors',
@@ -622,6 +632,19 @@ export const CONFORMANCE_INPUTS: readonly ConformanceInput[] = [
     bytes('onb2_total 1 # {b="', [0], 'ss"} 1\n# EOF\n'),
   ),
   pt('TestOMNullByteHandling', 'in-name', 'openmetrics', bytes('onb3', [0], '{b="ddd"} 1\n# EOF\n')),
+  pt(
+    'TestOpenMetricsParse',
+    'counter-bare-name',
+    'openmetrics',
+    '# TYPE cb counter\ncb 1\ncb_total 2\n# EOF\n',
+  ),
+  pt('TestOpenMetricsParse', 'info-bare-name', 'openmetrics', '# TYPE feat info\nfeat{v="1"} 1\n# EOF\n'),
+  pt(
+    'TestOpenMetricsParse',
+    'le-with-spaces',
+    'openmetrics',
+    '# TYPE lsp histogram\nlsp_bucket{le=" 1"} 1\nlsp_bucket{le="+Inf"} 1\nlsp_count 1\n# EOF\n',
+  ),
   pt('TestOpenMetricsParse', 'eof-only', 'openmetrics', '# EOF\n'),
   pt(
     'TestOpenMetricsParse',
