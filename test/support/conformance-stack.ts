@@ -133,7 +133,38 @@ async function inBatches<T>(
  * every input directly and every space through the merged endpoint in both formats.
  */
 export async function startConformanceStack(inputs: readonly ConformanceInput[]): Promise<ConformanceStack> {
-  const stack = await startStack();
+  const teardown = new Teardown();
+  try {
+    return await assemble(inputs, teardown);
+  } catch (error) {
+    await teardown.run();
+    throw error;
+  }
+}
+
+/** What has been started so far, stopped in reverse order once the starts still under way have settled. */
+class Teardown {
+  private readonly steps: Array<() => Promise<void>> = [];
+  private readonly pending: Array<Promise<unknown>> = [];
+
+  track<T>(starting: Promise<T>, stop: (value: T) => Promise<void>): Promise<T> {
+    this.pending.push(
+      starting.then(
+        (value) => this.steps.push(() => stop(value)),
+        () => undefined,
+      ),
+    );
+    return starting;
+  }
+
+  async run(): Promise<void> {
+    await Promise.all(this.pending);
+    for (const step of this.steps.splice(0).reverse()) await step().catch(() => undefined);
+  }
+}
+
+async function assemble(inputs: readonly ConformanceInput[], teardown: Teardown): Promise<ConformanceStack> {
+  const stack = await teardown.track(startStack(), (s) => s.stop());
   const startedAt = Date.now();
   const stamps = stampsAt(startedAt - 600_000 - (startedAt % 1000) + 123);
   const { control } = stack.sandbox;
@@ -165,7 +196,7 @@ export async function startConformanceStack(inputs: readonly ConformanceInput[])
   for (const r of rows) apps.set(r.app.guid, r.app);
   for (const a of Object.values(references)) apps.set(a.guid, a);
   const keys = new Map<string, string>();
-  const proxy: RewriteProxy = await startRewriteProxy((path) => {
+  const proxyStarting = startRewriteProxy((path) => {
     const [, kind, guid] = path.split('/');
     if (kind === 'direct') {
       const app = apps.get(guid ?? '');
@@ -178,6 +209,7 @@ export async function startConformanceStack(inputs: readonly ConformanceInput[])
     const url = `${stack.scraperUrl}/v1/spaces/${guid}/metrics`;
     return { url, headers: { authorization, ...(kind === 'text' && { accept: TEXT_ACCEPT }) } };
   });
+  const proxy: RewriteProxy = await teardown.track(proxyStarting, (p) => p.close());
 
   const configFor = (subset: Row[]) => {
     const target = (path: string, instance: string) => ({
@@ -202,7 +234,9 @@ export async function startConformanceStack(inputs: readonly ConformanceInput[])
   // which the comparison tolerates by looking only at what was stored once the scraper was ready.
   const groups = [...new Set(rows.map((r) => groupOf(r.input)))];
   const prometheusStarting = Promise.all(
-    groups.map((g) => startPrometheus(configFor(rows.filter((r) => groupOf(r.input) === g)))),
+    groups.map((g) =>
+      teardown.track(startPrometheus(configFor(rows.filter((r) => groupOf(r.input) === g))), (p) => p.stop()),
+    ),
   );
 
   const { serviceId, planId } = stack.config.broker.catalog;
@@ -284,11 +318,7 @@ export async function startConformanceStack(inputs: readonly ConformanceInput[])
     proxyAddress: proxy.address,
     startedAt,
     readyAt,
-    async stop() {
-      await Promise.all([...prometheus.values()].map((p) => p.stop()));
-      await proxy.close();
-      await stack.stop();
-    },
+    stop: () => teardown.run(),
   };
 }
 
