@@ -35,7 +35,7 @@ interface Snapshot {
   promregatorUp: Record<string, Map<string, number>>;
   unparsable: Record<string, Map<string, number>>;
   errors: Map<string, string>;
-  /** Set when a sample in the far future made this Prometheus refuse all later ones. */
+  /** Set when the head's max time is far from the clock, so this Prometheus refused what came later. */
   headAhead: string | undefined;
 }
 
