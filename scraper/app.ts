@@ -86,6 +86,7 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     keepAliveTimeout: 30_000,
     ...(config.cf.skipSslValidation && { connect: { rejectUnauthorized: false } }),
   });
+  const scrapeLog = logger.child({ part: 'scrape' });
   const scrape = createScrapeService({
     fetch: {
       dispatcher: scrapeAgent,
@@ -97,7 +98,10 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     requestConcurrency: config.scrape.requestConcurrency,
     defaults: config.scrape,
     instanceStates: (appGuid) => discovery.instanceStates(appGuid),
-    onFailure: (reason) => metrics.scrapeFailures.inc({ reason }),
+    onFailure: (reason, detail) => {
+      metrics.scrapeFailures.inc({ reason });
+      if (detail !== undefined) scrapeLog.debug({ reason, detail }, 'instance scrape failed');
+    },
     clock,
   });
   const authenticate = createAuthenticator({

@@ -1,41 +1,12 @@
 /**
- * The merge contract: inputs (bodies with their target labels) in, one exposition out, with an outcome
- * per input. Family rules live in adopt.ts, pass 1 in input-scan.ts, pass 2 in writer.ts.
+ * One-shot merge over the pipeline (merger.ts); the contract's types are in contract.ts. Family rules
+ * live in merge/adopt.ts, pass 1 in scan/input-scan.ts, pass 2 in write/writer.ts.
  */
-import type { ChunkPool } from './chunk-pool.ts';
-import type { ExpositionFormat, LabelPair } from './entry.ts';
+
+import type { MergeInput, MergeResult } from './contract.ts';
 import { createMerger } from './merger.ts';
-
-export interface MergeInput {
-  /** Already decompressed. */
-  body: Buffer;
-  /** The target's Content-Type: `application/openmetrics-text…` selects OpenMetrics, else text 0.0.4. */
-  contentType: string | undefined;
-  /** Added to every sample of this input, in this order. Pairs with an invalid name are ignored. */
-  targetLabels: readonly LabelPair[];
-  honorLabels: boolean;
-}
-
-export interface InputOutcome {
-  ok: boolean;
-  /** Samples of this input present in the output. */
-  samples: number;
-  error?: string;
-  /** Samples dropped because their family's type disagreed with an earlier input's, or its name is reserved. */
-  conflictsDropped: number;
-}
-
-export interface MergeResult {
-  /** Concatenated, the response body. */
-  chunks: Buffer[];
-  bytes: number;
-  inputs: InputOutcome[];
-  /**
-   * Hands the chunks back to the pool they came from (none: a no-op). Call once nothing reads them any
-   * more; they are overwritten by a later merge. Calling it again does nothing.
-   */
-  release(): void;
-}
+import type { ExpositionFormat } from './parse/entry.ts';
+import type { ChunkPool } from './write/chunk-pool.ts';
 
 /** One-shot merge of inputs already at hand (see merger.ts for adding them as they arrive). */
 export function mergeExpositions(

@@ -5,16 +5,18 @@
  * adopted into families in position order, whatever order they are added in, so the output does not
  * depend on which target answered first.
  */
-import { type Adopted, adopt, type MergedFamilies } from './adopt.ts';
-import { ByteSink, byteView } from './byte-sink.ts';
-import type { ChunkPool } from './chunk-pool.ts';
-import { createParser, formatOfContentType } from './create-parser.ts';
-import type { ExpositionFormat } from './entry.ts';
-import { LocalFamilies, type LocalFamily, scanInput } from './input-scan.ts';
-import type { InputOutcome, MergeInput, MergeResult } from './merge.ts';
-import { SampleRecords } from './sample-records.ts';
-import { prepareLabels } from './target-labels.ts';
-import { assemble, PieceMemory, type Prepared, Segments, writePieces } from './writer.ts';
+
+import type { InputOutcome, MergeInput, MergeResult } from './contract.ts';
+import { type Adopted, adopt } from './merge/adopt.ts';
+import { type MergedFamilies, Segments } from './merge/merged-families.ts';
+import { createParser, formatOfContentType } from './parse/create-parser.ts';
+import type { ExpositionFormat } from './parse/entry.ts';
+import { ByteSink, byteView } from './scan/byte-sink.ts';
+import { LocalFamilies, type LocalFamily, scanInput } from './scan/input-scan.ts';
+import { SampleRecords } from './scan/sample-records.ts';
+import { prepareLabels } from './scan/target-labels.ts';
+import type { ChunkPool } from './write/chunk-pool.ts';
+import { assemble, PieceMemory, type Prepared, writePieces } from './write/writer.ts';
 
 export interface MergerOptions {
   /** Total body bytes expected, when known: sizes the record store so it rarely grows. */

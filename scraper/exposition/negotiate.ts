@@ -2,7 +2,7 @@
  * Content negotiation for the merged endpoint: the caller's Accept picks OpenMetrics 1.0 or text
  * 0.0.4 by q-value (ties go to the range listed first); text when nothing acceptable is named.
  */
-import type { ExpositionFormat } from './entry.ts';
+import type { ExpositionFormat } from './parse/entry.ts';
 
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

@@ -49,8 +49,11 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
       const o = inst.outcome;
       const base = { labels: inst.labels, durationSeconds: o.durationMs / 1000 };
       if (!o.ok) return { ...base, up: false, reason: o.reason, samples: 0 };
-      if (!parsed[i]?.ok) return { ...base, up: false, reason: 'unparsable', samples: 0 };
-      return { ...base, up: true, reason: undefined, samples: parsed[i].samples };
+      const p = parsed[i];
+      if (!p?.ok) {
+        return { ...base, up: false, reason: 'unparsable', detail: p?.error ?? 'not parsed', samples: 0 };
+      }
+      return { ...base, up: true, reason: undefined, samples: p.samples };
     });
     merger.add(
       { body: syntheticExposition(reports), contentType: undefined, targetLabels: [], honorLabels: true },

@@ -24,7 +24,7 @@ export interface ScrapeServiceDeps {
   /** Explains a failure by the instance's CC state (CRASHED, DOWN…) when available in time. */
   instanceStates?: (appGuid: string) => Promise<readonly DiscoveredInstance[] | undefined>;
   /** Called once per failed instance of every scrape (for the failures-by-reason counter). */
-  onFailure?: (reason: string) => void;
+  onFailure?: (reason: string, detail: string | undefined) => void;
   clock?: () => number;
   /** Output chunks of the merges, reused once a caller releases a result. Default: one per service. */
   pool?: ChunkPool;
@@ -150,7 +150,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       const instances = outcomes.map((outcome, i) => instance(i, outcome));
       const merged = merge.finish(instances);
       if (deps.onFailure) {
-        for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown');
+        for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown', r.detail);
       }
       return {
         ...merged,

@@ -5,6 +5,8 @@ export interface InstanceReport {
   up: boolean;
   /** Set when not up. */
   reason: string | undefined;
+  /** What exactly failed, for logs (never a label): for `unparsable`, the line and bytes at fault. */
+  detail?: string;
   durationSeconds: number;
   samples: number;
 }

@@ -54,7 +54,7 @@ describe('labels repeated from the previous sample', () => {
 
   it('still rejects a broken separator after a repeated prefix', () => {
     const got = parse('m{a="1",b="2"} 1\nm{a="1"x} 1\n');
-    expect(got.error).toMatch(/line 2: expected "," or "}" after label value/);
+    expect(got.error).toMatch(/line 2: expected "=" after label name at "} 1"/);
   });
 
   it('works the same in OpenMetrics', () => {

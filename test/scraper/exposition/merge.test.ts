@@ -72,7 +72,7 @@ describe('merge across inputs', () => {
     expect(inputs[0]).toEqual({
       ok: false,
       samples: 0,
-      error: 'line 3: invalid value at "oops"',
+      error: 'line 3: invalid value at "oops" in "y{a=\\"b\\"} oops"',
       conflictsDropped: 0,
     });
   });
@@ -145,7 +145,7 @@ describe('merge across inputs', () => {
 describe('OpenMetrics ↔ text conversion', () => {
   const om = [
     '# TYPE c counter',
-    '# UNIT c seconds',
+    '# UNIT c ',
     '# HELP c Counts \\"things\\" \\\\ here',
     'c_total{a="1"} 5 1520879607.789 # {trace_id="abc"} 1 1520879607.1',
     'c_created{a="1"} 1520000000',
@@ -176,7 +176,7 @@ describe('OpenMetrics ↔ text conversion', () => {
       'c_total{cf_instance_number="0",a="1"} 5 1520879607.789 # {trace_id="abc"} 1 1520879607.1\n',
     );
     expect(text).toContain('c_created{cf_instance_number="0",a="1"} 1520000000\n');
-    expect(text).toContain('# UNIT c seconds\n');
+    expect(text).toContain('# UNIT c \n');
     expect(text).toContain('# HELP c Counts \\"things\\" \\\\ here\n');
     expect(text.endsWith('# EOF\n')).toBe(true);
     expect(collect(text, 'openmetrics').error).toBeUndefined();

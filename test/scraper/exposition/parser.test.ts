@@ -77,7 +77,7 @@ describe('text 0.0.4 parser: invalid input is an error that quotes the bytes', (
   const cases: [string, string, RegExp][] = [
     ['bad value', 'ok 1\nm abc\n', /^line 2: invalid value at "abc"/],
     ['missing value', 'm\n', /^line 1: expected value/],
-    ['unterminated labels', 'm{a="1" 2\n', /^line 1: expected "," or "}" after label value at "2"/],
+    ['unterminated labels', 'm{a="1" 2\n', /^line 1: expected label name at "2" in "m\{a=/],
     ['bad label name', 'm{1a="x"} 2\n', /^line 1: expected label name at "1a=/],
     ['unquoted value', 'm{a=x} 2\n', /^line 1: expected quoted label value at "x} 2"/],
     ['duplicate label', 'm{a="1",a="2"} 2\n', /duplicate label name "a"/],
@@ -113,11 +113,11 @@ describe('text 0.0.4 parser: invalid input is an error that quotes the bytes', (
 describe('OpenMetrics 1.0 parser', () => {
   it('reads families, units, exemplars, seconds timestamps', () => {
     const om = [
-      '# TYPE foo counter',
-      '# UNIT foo seconds',
-      '# HELP foo Say \\"hi\\"',
-      'foo_total{a="1"} 17 1520879607.789 # {trace_id="x"} 1.5 1520879607.1',
-      'foo_created{a="1"} 1520000000',
+      '# TYPE foo_seconds counter',
+      '# UNIT foo_seconds seconds',
+      '# HELP foo_seconds Say \\"hi\\"',
+      'foo_seconds_total{a="1"} 17 1520879607.789 # {trace_id="x"} 1.5 1520879607.1',
+      'foo_seconds_created{a="1"} 1520000000',
       '# EOF',
       '',
     ].join('\n');
@@ -129,7 +129,7 @@ describe('OpenMetrics 1.0 parser', () => {
     expect(p.next()).toBe(Entry.Help);
     expect(p.help()).toBe('Say "hi"');
     expect(p.next()).toBe(Entry.Sample);
-    expect(p.metricName()).toBe('foo_total');
+    expect(p.metricName()).toBe('foo_seconds_total');
     expect(p.timestampMs()).toBe(1520879607789);
     expect(p.exemplar()).toBe('# {trace_id="x"} 1.5 1520879607.1');
     expect(p.next()).toBe(Entry.Sample);
@@ -145,7 +145,7 @@ describe('OpenMetrics 1.0 parser', () => {
     ['space in labels', 'a{x = "1"} 1\n# EOF\n', /expected "=" after label name at " = /],
     ['raw LF in label value', 'a{x="1\n"} 1\n# EOF\n', /line break in label value/],
     ['untyped is text only', '# TYPE a untyped\n# EOF\n', /invalid metric type at "untyped"/],
-    ['bad exemplar', 'a 1 # {x="1"}\n# EOF\n', /expected exemplar value/],
+    ['bad exemplar', 'a_total 1 # {x="1"}\n# EOF\n', /expected exemplar value/],
     ['NaN timestamp', 'a 1 NaN\n# EOF\n', /invalid timestamp at "NaN"/],
   ];
   it.each(invalid)('%s', (_title, input, want) => {

@@ -123,6 +123,8 @@ describe('mergeSpace', () => {
       'promregator_scrape_failure{app_name="a",cf_instance_number="2",reason="unparsable"} 1',
     );
     expect(merged.bytes).toBe(Buffer.byteLength(text));
+    expect(merged.reports[2]).toMatchObject({ up: false, reason: 'unparsable' });
+    expect(merged.reports[2]?.detail).toMatch(/^line 1: .* in "x\{ 1"$/);
   });
   it('OpenMetrics output ends with exactly one # EOF', () => {
     const merged = mergeSpace(

@@ -8,78 +8,17 @@
  * Writing every family as a piece would cost an object per family and input, which for expositions
  * of many small families (node_exporter: 1,200) is more than copying them at the end.
  */
-import { type ByteView, byteView, copyView } from './byte-sink.ts';
+
+import type { MergedFamily, Segments } from '../merge/merged-families.ts';
+import { type ExpositionFormat, MetricType, metricTypeName } from '../parse/entry.ts';
+import { type ByteView, byteView, copyView } from '../scan/byte-sink.ts';
+import type { LocalFamily } from '../scan/input-scan.ts';
+import type { SampleRecords } from '../scan/sample-records.ts';
 import { CHUNK_BYTES, type ChunkPool } from './chunk-pool.ts';
-import { type ExpositionFormat, type MetricType, metricTypeName } from './entry.ts';
-import type { LocalFamily } from './input-scan.ts';
-import { doubled, type SampleRecords } from './sample-records.ts';
+import { textOrder } from './text-order.ts';
 
 /** A family's bytes from one input at least this large are written on arrival, as a piece. */
 const PIECE_MIN_BYTES = 4096;
-
-export interface MergedFamily {
-  readonly name: string;
-  /** `name`'s bytes, to match an input's family by words without making a string of its name. */
-  readonly nameView: DataView;
-  /** Position in the output order. */
-  readonly index: number;
-  /** Only the owner input of a reserved name may add samples. */
-  readonly reserved: boolean;
-  readonly type: MetricType;
-  help: Buffer | undefined;
-  unit: Buffer | undefined;
-  /** Bytes of all its segments (Segments). */
-  bytes: number;
-}
-
-/**
- * Every adopted segment of every merged family, in adoption order (= input order), as quadruples:
- * family index, input index, first record, end record; or family index, -1, piece index, 0 for a
- * share written on arrival. One typed store for the merge: a growing array per family (1,500 families
- * times 200 inputs) was most of a merge's garbage.
- */
-export class Segments {
-  data: Int32Array = new Int32Array(4096);
-  length = 0;
-
-  // Its own push rather than SampleRecords': a shared method would make the call in pass 1's per-sample
-  // loop (records.push) see two receiver classes instead of one.
-  push(family: number, input: number, from: number, to: number): void {
-    let d = this.data;
-    const n = this.length;
-    if (n + 4 > d.length) {
-      d = doubled(d);
-      this.data = d;
-    }
-    d[n] = family;
-    d[n + 1] = input;
-    d[n + 2] = from;
-    d[n + 3] = to;
-    this.length = n + 4;
-  }
-
-  /**
-   * Offsets of the segments grouped by family (a stable counting sort): family f's segments are
-   * `order[start[f]] .. order[start[f + 1]]`, each an offset into `data`, in adoption order.
-   */
-  byFamily(families: number): { start: Int32Array; order: Int32Array } {
-    const d = this.data;
-    const start = new Int32Array(families + 1);
-    for (let k = 0; k < this.length; k += 4) {
-      const f = (d[k] as number) + 1;
-      start[f] = (start[f] as number) + 1;
-    }
-    for (let f = 0; f < families; f++) start[f + 1] = (start[f + 1] as number) + (start[f] as number);
-    const next = start.slice(0, families);
-    const order = new Int32Array(this.length / 4);
-    for (let k = 0; k < this.length; k += 4) {
-      const f = d[k] as number;
-      order[next[f] as number] = k;
-      next[f] = (next[f] as number) + 1;
-    }
-    return { start, order };
-  }
-}
 
 export interface Prepared {
   readonly body: ByteView;
@@ -91,7 +30,8 @@ function header(family: MergedFamily, format: ExpositionFormat): Buffer {
   if (family.help !== undefined) {
     parts.push(Buffer.from(`# HELP ${family.name} `, 'latin1'), family.help, Buffer.from('\n'));
   }
-  parts.push(Buffer.from(`# TYPE ${family.name} ${metricTypeName(family.type, format)}\n`, 'latin1'));
+  const type = format === 'text' && family.textUntyped ? MetricType.Unknown : family.type;
+  parts.push(Buffer.from(`# TYPE ${family.name} ${metricTypeName(type, format)}\n`, 'latin1'));
   if (family.unit !== undefined) {
     parts.push(Buffer.from(`# UNIT ${family.name} `, 'latin1'), family.unit, Buffer.from('\n'));
   }
@@ -222,7 +162,8 @@ export function assemble(
   const rec = records.data;
   const segs = segments.data;
   const grouped = segments.byFamily(order.length);
-  for (let f = 0; f < order.length; f++) {
+  for (const family of format === 'text' ? textOrder(order) : order) {
+    const f = family.index;
     const h = headers[f] as Buffer;
     w.reserve(h.length);
     w.o += h.copy(w.out, w.o);

@@ -4,21 +4,19 @@
  * are dropped (counted); the first HELP (and UNIT) wins. Reserved names belong to their owner input
  * only: anyone else's samples under them are dropped as conflicts.
  */
-import { type ExpositionFormat, MetricType } from './entry.ts';
-import { convertHelp } from './escape.ts';
-import { outputFamily } from './family-naming.ts';
-import type { LocalFamily } from './input-scan.ts';
-import type { MergedFamily, Segments } from './writer.ts';
-
-export interface MergedFamilies {
-  readonly byName: Map<string, MergedFamily>;
-  readonly order: MergedFamily[];
-  readonly reserved: ReadonlySet<string>;
-  /** Every family's segments, in adoption order. */
-  readonly segments: Segments;
-  /** Shares written on arrival, referred to by index from segments. */
-  readonly pieces: Buffer[];
-}
+import { type ExpositionFormat, MetricType } from '../parse/entry.ts';
+import { convertHelp } from '../parse/escape.ts';
+import { outputFamily } from '../scan/family-naming.ts';
+import type { LocalFamily } from '../scan/input-scan.ts';
+import {
+  CLAIM_BUCKET,
+  CLAIM_COUNT,
+  CLAIM_GCOUNT,
+  CLAIM_GSUM,
+  CLAIM_SUM,
+  type MergedFamilies,
+  type MergedFamily,
+} from './merged-families.ts';
 
 export interface Adopted {
   samples: number;
@@ -42,9 +40,13 @@ export function adopt(
   // one's merged family is usually this one, which a byte comparison confirms without a string.
   let predicted = 0;
   const bodyView = new DataView(body.buffer, body.byteOffset, body.length);
+  // First every local family finds its merged family, so that one input giving a name two types
+  // (`# TYPE a info` then a sample `a`, or two TYPE blocks) is known before any share is adopted:
+  // Prometheus keeps all those samples, so such a name is `unknown` for that input as a whole.
   for (const local of locals) {
     let family: MergedFamily | undefined;
     let type = local.type;
+    local.adoptedAt = -1;
     if (from === to) {
       const hint = order[predicted];
       if (hint !== undefined && nameIs(hint.nameView, bodyView, local.nameStart, local.nameEnd))
@@ -73,6 +75,12 @@ export function adopt(
           index: order.length,
           reserved: reserved.has(target.name),
           type: target.type,
+          createdBy: index,
+          seenBy: -1,
+          seenType: target.type,
+          mixedBy: -1,
+          textUntyped: false,
+          claims: 0,
           help: undefined,
           unit: undefined,
           bytes: 0,
@@ -82,11 +90,32 @@ export function adopt(
       }
     }
     predicted = family.index + 1;
+    if (family.seenBy !== index) {
+      family.seenBy = index;
+      family.seenType = type;
+    } else if (family.seenType !== type) {
+      family.mixedBy = index;
+    }
+    local.adoptedAt = family.index;
+    local.adoptedType = type;
+  }
+  for (const local of locals) {
+    if (local.adoptedAt < 0) continue;
+    const family = order[local.adoptedAt] as MergedFamily;
+    let type = local.adoptedType;
+    if (family.mixedBy === index) {
+      type = MetricType.Unknown;
+      if (family.createdBy === index) family.type = type;
+    }
     if ((family.reserved && !owner) || family.type !== type) {
       dropped += local.samples;
       continue;
     }
     samples += local.samples;
+    if (to === 'text') {
+      if (local.notFloatBound) family.textUntyped = true;
+      family.claims |= claimsOf(local.type);
+    }
     if (family.help === undefined && local.helpStart >= 0) {
       family.help = convertHelp(body, local.helpStart, local.helpEnd, from, to);
     }
@@ -108,6 +137,20 @@ export function adopt(
     family.bytes += local.bytes;
   }
   return { samples, conflictsDropped: dropped };
+}
+
+/** Names besides its own that expfmt files a family's samples under (text-order.ts). */
+function claimsOf(type: MetricType): number {
+  switch (type) {
+    case MetricType.Histogram:
+      return CLAIM_BUCKET | CLAIM_SUM | CLAIM_COUNT;
+    case MetricType.Summary:
+      return CLAIM_SUM | CLAIM_COUNT;
+    case MetricType.GaugeHistogram:
+      return CLAIM_BUCKET | CLAIM_GCOUNT | CLAIM_GSUM;
+    default:
+      return 0;
+  }
 }
 
 function viewOf(b: Buffer): DataView {

@@ -61,6 +61,21 @@ export function rangeEquals(buf: Buffer, start: number, end: number, ascii: stri
   return true;
 }
 
+/**
+ * End of the keyword `word` at buf[start] when the bytes spell it with NUL bytes anywhere after its
+ * first letter, or -1. The Prometheus lexers skip NULs inside comment keywords (`# H\0ELP` is HELP).
+ */
+export function keywordEnd(buf: Buffer, start: number, end: number, word: string): number {
+  if (buf[start] !== word.charCodeAt(0)) return -1;
+  let i = start + 1;
+  for (let w = 1; w < word.length; w++) {
+    while (i < end && buf[i] === 0) i++;
+    if (i >= end || buf[i] !== word.charCodeAt(w)) return -1;
+    i++;
+  }
+  return i;
+}
+
 const QUOTE_LIMIT = 40;
 
 /**

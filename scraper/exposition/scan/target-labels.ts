@@ -5,11 +5,11 @@
  * (prefix repeated while taken), an empty one simply disappears as it would in Prometheus.
  */
 
+import { latin1 } from '../parse/bytes.ts';
+import type { LabelPair } from '../parse/entry.ts';
+import { decodeLabelValue, encodeLabelValue, escapeLabelValue } from '../parse/escape.ts';
+import { validateLabelName } from '../parse/label-name.ts';
 import { type ByteSink, type ByteView, byteView } from './byte-sink.ts';
-import { latin1 } from './bytes.ts';
-import type { LabelPair } from './entry.ts';
-import { decodeLabelValue, encodeLabelValue, escapeLabelValue } from './escape.ts';
-import { validateLabelName } from './label-name.ts';
 import { insertionsFor } from './sample-records.ts';
 
 const EXPORTED_PREFIX = 'exported_';

@@ -8,8 +8,8 @@
  * gauge `x_info`, stateset as gauge; gaugehistogram has no text type whose sample names fit
  * (`_gcount`/`_gsum`), so it is untyped — Prometheus stores the same samples either way.
  */
-import { rangeEquals } from './bytes.ts';
-import { type ExpositionFormat, MetricType, Suffix } from './entry.ts';
+import { rangeEquals } from '../parse/bytes.ts';
+import { type ExpositionFormat, MetricType, Suffix } from '../parse/entry.ts';
 
 /** Suffix of buf[start, end) (the part of a sample name after its family name). */
 export function suffixCode(buf: Buffer, start: number, end: number): Suffix {

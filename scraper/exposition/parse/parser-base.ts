@@ -3,12 +3,14 @@
  * offset fields describe the current entry; they (and views made from them) are valid until the next
  * call. Strings are only made by the accessor methods, when a caller asks.
  */
-import { CHAR_CLASS, latin1, quoteBytes, rangeIsUtf8 } from './bytes.ts';
+import { isUtf8 } from 'node:buffer';
+import { CHAR_CLASS, latin1, quoteBytes, rangeEquals, rangeIsUtf8 } from './bytes.ts';
 import { Entry, type ExpositionFormat, type LabelPair, MetricType, ValueKind } from './entry.ts';
 import { decodeHelp, decodeLabelValue } from './escape.ts';
 import { omSecondsToMs, parseFloatBytes } from './float-syntax.ts';
 
 // Byte values as local literals so the JIT folds them (see CHAR_CLASS in bytes.ts).
+const NUL = 0;
 const LF = 10;
 const TAB = 9;
 const SPACE = 32;
@@ -57,7 +59,11 @@ export abstract class ParserBase {
   labelOffsets = new Int32Array(INITIAL_LABEL_SLOTS * 4);
   /** No whitespace and no trailing comma in the label section: valid OpenMetrics as it stands. */
   labelsCanonical = true;
-  /** A label value holds an escape Prometheus leaves literal, or a raw LF: must be re-escaped to stay valid. */
+  /**
+   * The label section must be rewritten to be valid in either output: a value holds an escape
+   * Prometheus leaves literal, or a raw LF (re-escaped), or two labels have no comma between them
+   * (which Prometheus accepts in text, but the text format's reference parser, expfmt, does not).
+   */
   labelsNeedEscaping = false;
   valueStart = 0;
   valueEnd = 0;
@@ -73,6 +79,8 @@ export abstract class ParserBase {
 
   /** The same bytes as `buf`, for word-wise comparisons. */
   readonly view: DataView;
+  /** Whole body valid UTF-8: 1 yes, 0 no, -1 not checked yet (see `validUtf8`). */
+  private bodyUtf8 = -1;
 
   constructor(buf: Buffer) {
     this.buf = buf;
@@ -152,11 +160,27 @@ export abstract class ParserBase {
     this.exemplarEnd = -1;
   }
 
+  /**
+   * Whether buf[start, end) is valid UTF-8, for a range bounded by ASCII bytes (a label value, a HELP
+   * text): any such range of a valid body is valid, and one native check of the whole body (ASCII at
+   * memory speed) settles most bodies at once.
+   */
+  protected validUtf8(start: number, end: number): boolean {
+    if (this.bodyUtf8 < 0) this.bodyUtf8 = isUtf8(this.buf) ? 1 : 0;
+    return this.bodyUtf8 === 1 || rangeIsUtf8(this.buf, start, end);
+  }
+
   /** Records an error quoting the bytes at `at`; the parser stays Invalid from here on. */
   protected fail(reason: string, at: number): Entry {
-    this.error = `line ${this.lineNumber}: ${reason} at ${quoteBytes(this.buf, at)}`;
+    this.error = this.describe(reason, at);
     this.finished = Entry.Invalid;
     return Entry.Invalid;
+  }
+
+  /** `line N: reason at "<bytes from at>" in "<the line>"`, both quoted short and JSON-escaped. */
+  describe(reason: string, at: number): string {
+    const line = at === this.lineStart ? '' : ` in ${quoteBytes(this.buf, this.lineStart)}`;
+    return `line ${this.lineNumber}: ${reason} at ${quoteBytes(this.buf, at)}${line}`;
   }
 
   /**
@@ -240,8 +264,12 @@ export abstract class ParserBase {
           afterComma = true;
         } else if (c === BRACE_CLOSE) {
           closed = true;
+        } else if (lenient) {
+          // No comma: the loop below takes the next label or reports what is there.
+          canonical = false;
+          needsEscaping = true;
         } else {
-          return this.failOffset('expected "," or "}" after label value', i);
+          return this.failOffset('expected "," after label value', i);
         }
       }
     }
@@ -255,7 +283,11 @@ export abstract class ParserBase {
       if (i >= n) return this.failOffset('unterminated label set', start - 1);
       let c = b[i] as number;
       if (c === BRACE_CLOSE) {
-        if (afterComma) canonical = false;
+        if (afterComma) {
+          // A trailing comma: free in text (promparse), refused by Prometheus' OpenMetrics parser.
+          if (!lenient) return this.failOffset('expected label name after ","', i);
+          canonical = false;
+        }
         break;
       }
       const nameStart = i;
@@ -272,6 +304,10 @@ export abstract class ParserBase {
         i++;
         while (i < n && (cls[b[i] as number] as number) & LABEL_CHAR) i++;
         nameEnd = i;
+        // Prometheus adds the metric name as `__name__` and refuses a series with that name twice.
+        if (record && nameEnd - nameStart === 8 && rangeEquals(b, nameStart, nameEnd, '__name__')) {
+          return this.failOffset('label name "__name__" is not unique', nameStart);
+        }
         if (lenient) {
           while (i < n && (b[i] === SPACE || b[i] === TAB)) {
             i++;
@@ -299,9 +335,15 @@ export abstract class ParserBase {
         c = b[i] as number;
         if (c === QUOTE) break;
         if (c === BACKSLASH) {
-          const d = b[i + 1];
-          if (d !== BACKSLASH && d !== QUOTE && d !== 110) needsEscaping = true;
-          i += 2;
+          // The lexers skip NUL bytes inside a label value, also right after a backslash.
+          let j = i + 1;
+          while (j < n && b[j] === NUL) j++;
+          const d = b[j];
+          if (d === LF || j >= n) return this.failOffset('line break after "\\" in label value', i);
+          if (j !== i + 1 || (d !== BACKSLASH && d !== QUOTE && d !== 110)) needsEscaping = true;
+          // An escaped byte is still part of the value Prometheus checks for UTF-8.
+          if ((d as number) >= 0x80) highBytes = true;
+          i = j + 1;
           continue;
         }
         if (c === LF) {
@@ -314,10 +356,13 @@ export abstract class ParserBase {
       }
       const valueEnd = i;
       i++;
-      if (highBytes && !rangeIsUtf8(b, valueStart, valueEnd)) {
+      if (highBytes && !this.validUtf8(valueStart, valueEnd)) {
         return this.failOffset('label value is not valid UTF-8', valueStart - 1);
       }
       if (record) {
+        // Not the parsers but the TSDB refuses a series with a label twice, failing the scrape
+        // (`label name … is not unique`); only for a sample too old for the head would it be
+        // dropped quietly instead, which is not worth telling apart here.
         if (!repeats && this.repeatsName(count, nameStart, nameEnd)) {
           return this.failOffset(`duplicate label name "${latin1(b, nameStart, nameEnd)}"`, nameStart);
         }
@@ -337,7 +382,12 @@ export abstract class ParserBase {
         continue;
       }
       if (c === BRACE_CLOSE) break;
-      return this.failOffset('expected "," or "}" after label value', i);
+      if (!lenient) return this.failOffset('expected "," or "}" after label value', i);
+      // promparse needs no comma between labels (`{a="1" b="2"}`); the loop takes the next name or
+      // reports what is there.
+      afterComma = false;
+      canonical = false;
+      needsEscaping = true;
     }
     if (record) {
       this.labelCount = count;

@@ -5,12 +5,18 @@
  * parses; the caller rolls records and side buffer back on failure.
  */
 
+import { bytesEqual, latin1, rangeEquals } from '../parse/bytes.ts';
+import type { ExpositionParser } from '../parse/create-parser.ts';
+import { Entry, type ExpositionFormat, MetricType, Suffix, ValueKind } from '../parse/entry.ts';
+import {
+  canonicalSpecial,
+  classifyFloat,
+  INVALID_FLOAT,
+  msTextToOmSeconds,
+  omSecondsToMs,
+} from '../parse/float-syntax.ts';
 import type { ByteSink } from './byte-sink.ts';
-import { bytesEqual, latin1, rangeEquals } from './bytes.ts';
-import type { ExpositionParser } from './create-parser.ts';
-import { Entry, type ExpositionFormat, MetricType, Suffix, ValueKind } from './entry.ts';
 import { isCreatedSample, isMemberSuffix, suffixCode } from './family-naming.ts';
-import { canonicalSpecial, msTextToOmSeconds, omSecondsToMs } from './float-syntax.ts';
 import { Insertion, type SampleRecords } from './sample-records.ts';
 import type { TargetLabels } from './target-labels.ts';
 
@@ -37,6 +43,17 @@ export class LocalFamily {
   piece: Buffer | undefined = undefined;
   /** OM → text: the gauge family this family's `_created` samples are written to. */
   created: LocalFamily | undefined = undefined;
+  /**
+   * Text output: a member sample's `le` (histogram) or `quantile` (summary) is no float. Prometheus
+   * does not care, but the text format's reference parser (expfmt, promtool) refuses the whole body,
+   * so the merged family is written untyped instead (writer.ts).
+   */
+  notFloatBound = false;
+  /** Index of that label in the family's last sample that had one. */
+  boundLabel = 0;
+  /** Set by adoption: position of its merged family in the output order (-1: dropped), type there. */
+  adoptedAt = -1;
+  adoptedType: MetricType = MetricType.Unknown;
   private cachedName: string | undefined = undefined;
 
   constructor(
@@ -63,6 +80,10 @@ export class LocalFamily {
     this.bytes = 0;
     this.piece = undefined;
     this.created = undefined;
+    this.notFloatBound = false;
+    this.boundLabel = 0;
+    this.adoptedAt = -1;
+    this.adoptedType = MetricType.Unknown;
     this.cachedName = undefined;
     return this;
   }
@@ -145,6 +166,8 @@ function memberSuffix(p: ExpositionParser, fam: LocalFamily): number {
 }
 
 // Local literals: imported enum objects are live bindings the JIT does not fold in this hot loop.
+const TYPE_HISTOGRAM = 3;
+const TYPE_SUMMARY = 4;
 const SUFFIX_NONE = 0;
 const VALUE_NUMBER = 0;
 const ENTRY_SAMPLE = 5;
@@ -180,6 +203,7 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
   const { records, targets, outFormat, insertions } = ctx;
   const sameFormat = p.format === outFormat;
   const omToText = p.format === 'openmetrics' && outFormat === 'text';
+  const toText = outFormat === 'text';
   const insLen0 = insertions[0].length;
   const insLen1 = insertions[1].length;
   const insLen2 = insertions[2].length;
@@ -208,7 +232,9 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
           fam = found;
           suffix = memberSuffix(p, fam);
         } else {
-          // A sample with no family of its own: untyped, as Prometheus treats it.
+          // A sample with no family of its own: untyped, as Prometheus treats it. OpenMetrics 1.0
+          // forbids such a sample (`a` in info `a`, a counter sample without `_total`); Prometheus
+          // stores it all the same, so it is kept, never dropped.
           fam = ctx.families.take(buf, p.nameStart, p.nameEnd);
           families.push(fam);
           suffix = Suffix.None;
@@ -218,6 +244,9 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
       lastSuffix = suffix;
       if (omToText && isCreatedSample(fam.type, suffix as Suffix))
         fam = createdFamilyOf(fam, p, families, ctx.families);
+      if (toText && (fam.type === TYPE_HISTOGRAM || fam.type === TYPE_SUMMARY) && !fam.notFloatBound) {
+        fam.notFloatBound = !boundIsFloat(p, fam);
+      }
       if (open !== fam) {
         if (open !== undefined) open.addSegment(segFrom, records.length);
         open = fam;
@@ -262,7 +291,8 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
         fam.bytes += restEnd - p.nameStart + insLen + 1;
       } else {
         const start = ctx.side.pos;
-        writeConverted(p, ctx, clash);
+        const unwritable = writeConverted(p, ctx, clash);
+        if (unwritable !== undefined) return { ok: false, error: unwritable };
         records.push(-1, start, ctx.side.pos, 0);
         fam.bytes += ctx.side.pos - start;
       }
@@ -305,6 +335,40 @@ export function scanInput(p: ExpositionParser, ctx: ScanContext): ScanResult {
   return { ok: true, families };
 }
 
+/**
+ * Whether the current sample's `le` (histogram) or `quantile` (summary) label, if it has one, holds
+ * a float as expfmt parses it: the same ParseFloat rules as Prometheus' values, on the unescaped value
+ * (a backslash cannot be part of a float, escaped or not). The label's index in the family's previous
+ * sample is tried first: bucket after bucket it is the same.
+ */
+function boundIsFloat(p: ExpositionParser, fam: LocalFamily): boolean {
+  const b = p.buf;
+  const o = p.labelOffsets;
+  const first = fam.type === TYPE_HISTOGRAM ? 108 : 113; // `l`, `q`
+  const len = first === 108 ? 2 : 8;
+  const count = p.labelCount;
+  let at = -1;
+  const hint = fam.boundLabel;
+  if (hint < count && isBoundName(b, o[hint * 4] as number, o[hint * 4 + 1] as number, first, len)) {
+    at = hint;
+  } else {
+    for (let k = 0; k < count; k++) {
+      if (isBoundName(b, o[k * 4] as number, o[k * 4 + 1] as number, first, len)) {
+        at = k;
+        break;
+      }
+    }
+    if (at < 0) return true;
+    fam.boundLabel = at;
+  }
+  return classifyFloat(b, o[at * 4 + 2] as number, o[at * 4 + 3] as number) !== INVALID_FLOAT;
+}
+
+function isBoundName(b: Buffer, ns: number, ne: number, first: number, len: number): boolean {
+  if (b[ns] !== first || ne - ns !== len) return false;
+  return len === 2 ? b[ns + 1] === 101 : rangeEquals(b, ns, ne, 'quantile');
+}
+
 /** A family of this input the sample belongs to although it is not the current one (interleaving). */
 interface FamilyIndex {
   readonly map: Map<string, LocalFamily>;
@@ -334,8 +398,12 @@ function findFamily(
   return undefined;
 }
 
-/** The full output line of a sample that needs more than an insertion, into the side buffer. */
-function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): void {
+/**
+ * The full output line of a sample that needs more than an insertion, into the side buffer. Returns
+ * why the sample cannot be written in the output format, if so: the input then fails as a whole
+ * rather than making the merged body one that Prometheus refuses.
+ */
+function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): string | undefined {
   const { side, targets, outFormat } = ctx;
   const buf = p.buf;
   side.ensure(p.nameEnd - p.nameStart);
@@ -365,7 +433,22 @@ function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): 
       side.range(buf, p.timestampStart, p.timestampEnd);
     } else {
       const ts = latin1(buf, p.timestampStart, p.timestampEnd);
-      side.ascii(outFormat === 'text' ? String(omSecondsToMs(Number(ts))) : msTextToOmSeconds(ts));
+      let written: string | undefined;
+      if (outFormat === 'text') {
+        // The text format's timestamps are digits only: nothing before 1970 (nor an overflow, which
+        // Go turns into the minimum int64).
+        const ms = omSecondsToMs(Number(ts));
+        if (ms >= 0) written = String(ms);
+      } else {
+        written = msTextToOmSeconds(ts);
+      }
+      if (written === undefined) {
+        return p.describe(
+          `timestamp cannot be written in ${outFormat === 'text' ? 'text 0.0.4' : 'OpenMetrics'}`,
+          p.timestampStart,
+        );
+      }
+      side.ascii(written);
     }
   }
   if (p.exemplarStart >= 0 && outFormat === 'openmetrics') {
@@ -373,4 +456,5 @@ function writeConverted(p: ExpositionParser, ctx: ScanContext, clash: boolean): 
     side.range(buf, p.exemplarStart, p.exemplarEnd);
   }
   side.byte(10);
+  return undefined;
 }
