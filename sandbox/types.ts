@@ -160,7 +160,12 @@ export type InstanceBehavior =
   /** Never answers (the connection stays open). */
   | { kind: 'hang' }
   /** Drops the connection without answering: the router answers 502 endpoint_failure. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /**
+   * Serves exactly these bytes (base64, so invalid UTF-8 fits in JSON) with this Content-Type at the
+   * metrics path, whatever the Accept; gzipped when accepted. For conformance tests of exposition parsing.
+   */
+  | { kind: 'fixed-body'; contentType: string; bodyBase64: string };
 
 export interface SandboxApp {
   guid: string;

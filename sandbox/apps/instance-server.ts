@@ -78,6 +78,7 @@ export function createInstanceHandler(
         if (signal.aborted) return;
         break;
       case 'normal':
+      case 'fixed-body':
         break;
     }
     const path = (req.url ?? '/').split('?')[0];
@@ -95,8 +96,19 @@ export function createInstanceHandler(
     inst: InstanceRecord,
   ): Promise<void> {
     req.resume();
-    const format = chooseFormat(req.headers.accept);
     const wantGzip = acceptsGzip(req);
+    if (inst.behavior.kind === 'fixed-body') {
+      const plain = Buffer.from(inst.behavior.bodyBase64, 'base64');
+      const out = wantGzip ? await gzip(plain) : plain;
+      const headers: Record<string, string | number> = {
+        'content-type': inst.behavior.contentType,
+        'content-length': out.length,
+      };
+      if (wantGzip) headers['content-encoding'] = 'gzip';
+      res.writeHead(200, headers);
+      return void res.end(out);
+    }
+    const format = chooseFormat(req.headers.accept);
     let body: Buffer;
     let compressed: Buffer | undefined;
     if (app.metrics.format === 'payload') {

@@ -189,6 +189,29 @@ describe('sandbox sample apps', () => {
       await expect(pending).rejects.toThrow();
     });
 
+    it('fixed-body serves the given bytes and content type whatever the Accept, gzipped on request', async () => {
+      const bytes = Buffer.from([0x61, 0x7b, 0x62, 0x3d, 0x22, 0xff, 0x22, 0x7d, 0x20, 0x31, 0x0a]);
+      const contentType = 'application/openmetrics-text;version=1.0.0';
+      behave({ kind: 'fixed-body', contentType, bodyBase64: bytes.toString('base64') });
+      const res = await request(`${sb.routerUrl}/metrics`, {
+        headers: {
+          host: bad.routes[0]!,
+          'x-cf-app-instance': `${bad.guid}:0`,
+          accept: 'text/plain;version=0.0.4',
+          'accept-encoding': 'gzip',
+        },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe(contentType);
+      expect(res.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(Buffer.from(await res.body.arrayBuffer())).equals(bytes)).toBe(true);
+      const plain = await request(`${sb.routerUrl}/metrics`, {
+        headers: { host: bad.routes[0]!, 'x-cf-app-instance': `${bad.guid}:0` },
+      });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(Buffer.from(await plain.body.arrayBuffer()).equals(bytes)).toBe(true);
+    });
+
     it('status', async () => {
       behave({ kind: 'status', status: 503 });
       expect((await scrape(bad, 0)).status).toBe(503);
