@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { connectDatabase } from '../common/db/connect.ts';
 import { freePort, startEmbeddedPostgres } from '../common/db/embedded.ts';
 import { migrateToLatest } from '../common/db/migrate.ts';
@@ -196,6 +197,50 @@ function printCell(r: CellResult): void {
   );
 }
 
+/**
+ * How the merged answer of the reference space compresses at each gzip level (one stream, and as the
+ * scraper sends it: 1 MB members): wire bytes against CPU, which is how the scraper's level was chosen.
+ */
+async function printCompressionLevels(scraper: StartedApp, space: CellSpace): Promise<void> {
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const req = httpRequest(
+      `${scraper.url}/v1/spaces/${space.guid}/metrics`,
+      {
+        agent,
+        headers: { ...PRODUCTION_HEADERS, 'accept-encoding': 'identity', authorization: space.authorization },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve(Buffer.concat(parts)));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  const cpu = (work: () => number) => {
+    const c0 = process.cpuUsage();
+    const bytes = work();
+    const c = process.cpuUsage(c0);
+    return { bytes, ms: (c.user + c.system) / 1000 };
+  };
+  console.log(`gzip of the merged OpenMetrics answer (${mb(body.length)}), one thread:`);
+  const MEMBER = 1 << 20;
+  for (const level of [1, 2, 3, 4, 6]) {
+    const one = cpu(() => gzipSync(body, { level }).length);
+    const members = cpu(() => {
+      let bytes = 0;
+      for (let at = 0; at < body.length; at += MEMBER) {
+        bytes += gzipSync(body.subarray(at, at + MEMBER), { level }).length;
+      }
+      return bytes;
+    });
+    console.log(
+      `  level ${level}: one stream ${mb(one.bytes)} ${one.ms.toFixed(0).padStart(4)} ms CPU; 1 MB members ${mb(members.bytes)} ${members.ms.toFixed(0).padStart(4)} ms CPU (${(body.length / members.bytes).toFixed(1)}:1)`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   const cells: ScrapeCell[] = SWEEP
@@ -251,7 +296,10 @@ async function main(): Promise<void> {
     const env = Object.fromEntries(
       Object.entries({ ...manifestEnv(app, vars), DATABASE_URL: pg.url }).filter(([, v]) => v !== ''),
     );
-    scraper = await startApp({ argv: startArgv(app), cwd: REPO_ROOT, env, port, timeoutMs: 60_000 });
+    // CPU_PROF=<dir>: the scraper writes a V8 CPU profile there when it exits (node --cpu-prof).
+    const argv = startArgv(app);
+    if (process.env.CPU_PROF) argv.splice(1, 0, '--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`);
+    scraper = await startApp({ argv, cwd: REPO_ROOT, env, port, timeoutMs: 60_000 });
 
     proxyChild = spawn(process.execPath, ['--import', 'tsx', 'bench/space-scrape-proxy.ts'], {
       cwd: REPO_ROOT,
@@ -308,6 +356,7 @@ async function main(): Promise<void> {
       printCell(r);
       results.push(r);
     }
+    await printCompressionLevels(scraper, spaces[0] as CellSpace);
     if (SWEEP) {
       const ref = ratiosOf(
         results.find(
