@@ -109,6 +109,8 @@ interface CellResult {
   scraper: Record<Path, Sample[]>;
   proxy: Record<Path, Sample[]>;
   discard: number[];
+  /** The scraper answering OpenMetrics uncompressed (targets plain): the format's own cost beside text. */
+  openmetrics: Sample[];
 }
 
 async function measureCell(
@@ -131,6 +133,7 @@ async function measureCell(
     scraper: { plain: [], production: [] },
     proxy: { plain: [], production: [] },
     discard: [],
+    openmetrics: [],
   };
   const round = async (record: boolean, run: number) => {
     for (const path of ['plain', 'production'] as const) {
@@ -146,6 +149,11 @@ async function measureCell(
     }
     const discard = await get(`${proxy.base}/discard?list=${listIndex}`, {});
     if (record) result.discard.push(discard.ms);
+    const om = await measured(scraper.pgid, scraperUrl, {
+      ...headers.production,
+      'accept-encoding': 'identity',
+    });
+    if (record) result.openmetrics.push(om);
   };
   for (let i = 0; i < WARMUP; i++) await round(false, i);
   for (let run = 0; run < runs; run++) await round(true, run);
@@ -192,6 +200,11 @@ function printCell(r: CellResult): void {
     );
   }
   console.log(`  fetch and discard (plain, information): ${median(r.discard).toFixed(0)} ms`);
+  const om = (k: 'ms' | 'cpuMs') => median(r.openmetrics.map((x) => x[k]));
+  console.log(
+    `  scraper OpenMetrics uncompressed (information): ${om('ms').toFixed(0)} ms wall ${om('cpuMs').toFixed(0)} ms CPU ${mb(median(r.openmetrics.map((x) => x.bytes)))}` +
+      ` = ${(om('cpuMs') / Math.max(1, median(r.scraper.plain.map((x) => x.cpuMs)))).toFixed(2)}× the text answer's CPU`,
+  );
   console.log(
     `  all runs, production wall ms: scraper ${r.scraper.production.map((s) => s.ms.toFixed(0)).join(' ')}; baseline ${r.proxy.production.map((s) => s.ms.toFixed(0)).join(' ')}`,
   );
