@@ -26,6 +26,8 @@ export async function gzipMembers(chunks: readonly Buffer[], options: GzipMember
   const out: Buffer[] = [];
   let next = 0;
   let consumed = false;
+  // Once a job fails the chunks may be released while other workers would still copy from them.
+  let failed = false;
   const consume = () => {
     if (consumed) return;
     consumed = true;
@@ -64,12 +66,17 @@ export async function gzipMembers(chunks: readonly Buffer[], options: GzipMember
     for (;;) {
       const index = out.length;
       if (next < chunks.length) buffer ??= Buffer.allocUnsafe(options.memberBytes);
-      const input = buffer === undefined ? undefined : take(buffer);
+      const input = buffer === undefined || failed ? undefined : take(buffer);
       if (input === undefined || next >= chunks.length) consume();
       if (input === undefined) return;
       out.push(Buffer.alloc(0));
       // Output space for a whole member at ~25:1 in one piece: one threadpool job per member, not one per 16 KB.
-      out[index] = await gzip(input, { level: options.level, chunkSize: 64 << 10 });
+      try {
+        out[index] = await gzip(input, { level: options.level, chunkSize: 64 << 10 });
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
   try {
