@@ -80,13 +80,20 @@ async function main(): Promise<void> {
       cf_skip_ssl_validation: 'true',
       scrape_connect_to: sandbox.routerAddress,
       xsuaa_read_scope: 'Read',
+      credentials_key_previous: '',
+      oauth2_token_hosts: '',
+      dashboard_client_id: '',
+      dashboard_client_secret: '',
     };
     const start = async (name: string, port: number) => {
       const app = manifestApp(name);
       const started = await startApp({
         argv: startArgv(app),
         cwd: REPO_ROOT,
-        env: { ...manifestEnv(app, vars), DATABASE_URL: pg.url },
+        // Variables left empty are left unset, as an operator leaves out what they do not use.
+        env: Object.fromEntries(
+          Object.entries({ ...manifestEnv(app, vars), DATABASE_URL: pg.url }).filter(([, v]) => v !== ''),
+        ),
         port,
       });
       apps.push(started);

@@ -1,55 +1,89 @@
-// Baseline for bench/space-scrape.bench.ts, run as its own process: the floor of any merging endpoint.
-// GET /concat fetches every instance body concurrently through the gorouter (same X-CF-APP-INSTANCE
-// headers, keep-alive pool, undici) and streams the plain concatenation back in instance order, with no
-// parsing and no labels. GET /discard fetches the same bodies and throws them away.
-// Input: env TARGETS_FILE (JSON [{url, instanceHeader}]), CONNECT_TO (host:port), prints {"port":N}.
+// Baselines for bench/space-scrape.bench.ts, run as their own process: the floor of any merging endpoint.
+// Every route fetches all instance bodies of a target list concurrently (all at once) through the
+// gorouter, with the same X-CF-APP-INSTANCE headers, over a keep-alive pool (undici):
+//   GET /concat?list=N       plain bodies, their concatenation streamed back in instance order as soon as
+//                            each body and all before it are in (the plain path's baseline);
+//   GET /concat-gzip?list=N  bodies asked for gzip, each inflated as it arrives (large ones on the threadpool), the
+//                            concatenation deflated as one gzip stream at level 1, streamed as it comes
+//                            (the production path's baseline);
+//   GET /discard?list=N      plain bodies fetched and thrown away (information).
+// No parsing, no labels. Input: env TARGETS_FILE (JSON: an array of target lists [{url, instanceHeader,
+// accept}]), CONNECT_TO (host:port); prints {"port":N}.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { constants, createGzip, gunzip as gunzipCallback, gunzipSync } from 'node:zlib';
 import { Agent, buildConnector, request } from 'undici';
 
 interface Target {
   url: string;
   instanceHeader: string;
+  accept: string;
 }
 
-const targets = JSON.parse(readFileSync(process.env.TARGETS_FILE ?? '', 'utf8')) as Target[];
+const gunzip = promisify(gunzipCallback);
+const lists = JSON.parse(readFileSync(process.env.TARGETS_FILE ?? '', 'utf8')) as Target[][];
 const [host, port] = (process.env.CONNECT_TO ?? '').split(':');
 const base = buildConnector({ rejectUnauthorized: false });
 const agent = new Agent({
   connect: (opts, cb) => base({ ...opts, hostname: host ?? '127.0.0.1', port: port ?? '80' }, cb),
-  keepAliveTimeout: 30_000,
+  keepAliveTimeout: 60_000,
+  pipelining: 1,
 });
-const ACCEPT = 'text/plain;version=0.0.4;q=0.9,*/*;q=0.1';
 
-function fetchBody(t: Target): Promise<Buffer> {
-  return request(t.url, {
+async function fetchBody(t: Target, gzip: boolean): Promise<Buffer> {
+  const res = await request(t.url, {
     dispatcher: agent,
-    headers: { accept: ACCEPT, 'x-cf-app-instance': t.instanceHeader },
-  }).then(async (res) => Buffer.from(await res.body.arrayBuffer()));
+    headers: {
+      accept: t.accept,
+      'accept-encoding': gzip ? 'gzip' : 'identity',
+      'x-cf-app-instance': t.instanceHeader,
+    },
+  });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  if (gzip && res.headers['content-encoding'] === 'gzip') {
+    // As fast as zlib goes: small bodies inflate synchronously (the async API's per-call overhead is
+    // larger than their inflate), large ones on the threadpool, concurrently.
+    return body.length <= 64 << 10 ? gunzipSync(body) : gunzip(body);
+  }
+  return body;
 }
 
-const server = createServer(async (req, res) => {
-  try {
-    const bodies = targets.map(fetchBody);
-    if (req.url === '/discard') {
-      let bytes = 0;
-      for (const b of await Promise.all(bodies)) bytes += b.length;
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      return void res.end(`${bytes}\n`);
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-    // Stream each body as soon as it and all before it have arrived.
-    for (const body of bodies) {
-      const chunk = await body;
-      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
-    }
-    res.end();
-  } catch (err) {
+async function writeAll(out: NodeJS.WritableStream, bodies: Promise<Buffer>[]): Promise<void> {
+  for (const body of bodies) {
+    if (!out.write(await body)) await new Promise((r) => out.once('drain', r));
+  }
+  out.end();
+}
+
+async function handle(url: URL, res: ServerResponse): Promise<void> {
+  const targets = lists[Number(url.searchParams.get('list') ?? 0)] ?? [];
+  if (url.pathname === '/discard') {
+    let bytes = 0;
+    for (const b of await Promise.all(targets.map((t) => fetchBody(t, false)))) bytes += b.length;
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    return void res.end(`${bytes}\n`);
+  }
+  const gzip = url.pathname === '/concat-gzip';
+  const bodies = targets.map((t) => fetchBody(t, gzip));
+  res.writeHead(200, {
+    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    ...(gzip && { 'content-encoding': 'gzip' }),
+  });
+  if (!gzip) return writeAll(res, bodies);
+  const deflater = createGzip({ level: constants.Z_BEST_SPEED, chunkSize: 256 << 10 });
+  deflater.pipe(res);
+  return writeAll(deflater, bodies);
+}
+
+const server = createServer((req, res) => {
+  handle(new URL(req.url ?? '/', 'http://proxy'), res).catch((err: unknown) => {
     if (!res.headersSent) res.writeHead(502);
     res.end(String(err));
-  }
+  });
 });
+server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });

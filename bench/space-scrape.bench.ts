@@ -1,33 +1,72 @@
-// Per-space scrape, end to end (BENCHMARKS.md): one space, 50 apps × 4 instances behind the sandbox
-// gorouter, ~100 KB of realistic series each (payload mode), plain text, no gzip.
-// Measured: the scraper's GET /v1/spaces/{guid}/metrics (scraper in its own process, body read fully)
-// against a concatenating proxy in a separate process (bench/space-scrape-proxy.ts) fetching the same
-// 200 bodies through the same gorouter; fetch-and-discard printed for information. Alternating runs,
-// medians, ratios; the scraper's peak RSS growth (sampled from /proc) vs the merged response size.
-// Goals: scraper ≤ 1.5× proxy; peak RSS growth ≤ 3× response size.
-// The scraper runs with the Node flags of `npm run scraper` (package.json), as deployed. Each request
-// starts after a short idle pause, so none pays for GC work another left behind in the shared sandbox
-// process. CPU per request (from /proc) is printed for both sides.
-// Run: npx tsx bench/space-scrape.bench.ts   (RUNS=20 for more rounds)
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Per-space scrape, end to end (BENCHMARKS.md): one space of 50 apps × 4 instances behind the sandbox
+// gorouter, ~100 KB of realistic series each (payload mode). The scraper is built (`npm run build`) and
+// started exactly as manifest.yml starts it (command, flags, env; its own process group). Measured:
+// GET /v1/spaces/{guid}/metrics, requests back to back, read by a plain node:http client that only counts
+// bytes (gzip stays compressed). CPU per scrape: utime + stime of every process of each side's group
+// (/proc/<pid>/stat), read before and after each request.
+//   plain path:      Accept-Encoding: identity, targets plain; baseline the concatenating proxy
+//                    (bench/space-scrape-proxy.ts /concat), fetching the same bodies through the same router.
+//   production path: Prometheus 2.42's scrape headers, targets gzip; baseline the proxy inflating every
+//                    body, concatenating and deflating the whole at level 1 (/concat-gzip).
+// Rounds alternate scraper/proxy order; medians. Goals: plain ≤ 1.5× wall, ≤ 2.5× CPU; production ≤ 1.5×
+// wall, ≤ 2× CPU. Fetch-and-discard is printed for information.
+// Sweep (SWEEP=1): the same for 10/50/200/400 instances × ~10 KB/100 KB/1 MB, each cell's ratios against the
+// 200 × 100 KB cell's (goal: within 1.2×). Limit it with SWEEP_INSTANCES=10,50 SWEEP_KB=10,100, and
+// SWEEP_MAX_INPUT_MB=100 to leave out cells with more input (400 × 1 MB is ~900 MB of merged output).
+// Run: npm run bench:space   (RUNS=20 for more rounds; SWEEP=1 SWEEP_RUNS=10 for the sweep)
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { gzipSync } from 'node:zlib';
 import { connectDatabase } from '../common/db/connect.ts';
-import { startEmbeddedPostgres } from '../common/db/embedded.ts';
+import { freePort, startEmbeddedPostgres } from '../common/db/embedded.ts';
 import { migrateToLatest } from '../common/db/migrate.ts';
-import { SecretKeys } from '../common/secrets.ts';
 import { startSandbox } from '../sandbox/index.ts';
+import {
+  manifestApp,
+  manifestEnv,
+  REPO_ROOT,
+  type StartedApp,
+  startApp,
+  startArgv,
+} from '../test/support/deployed-app.ts';
+import { groupCpuMs } from './proc-cpu.ts';
+import { type CellSpace, createCellSpace, type ScrapeCell } from './space-scrape-landscape.ts';
 
-const APPS = 50;
-const INSTANCES = 4;
-const PAYLOAD_BYTES = 100_000;
 const RUNS = Number(process.env.RUNS ?? 12);
+const SWEEP = process.env.SWEEP === '1';
+const SWEEP_RUNS = Number(process.env.SWEEP_RUNS ?? 10);
+/** Cells with more input than this (instances × body size) are left out of the sweep. */
+const SWEEP_MAX_INPUT_MB = Number(process.env.SWEEP_MAX_INPUT_MB ?? Number.POSITIVE_INFINITY);
 const WARMUP = 3;
-const CREDENTIALS_KEY = 'space-scrape-bench-key-0123456789';
-const SETTLE_MS = 100;
+const CREDENTIALS_KEY = 'space-scrape-bench-key-0123456789abcdef';
+const REFERENCE: ScrapeCell = { instances: 200, payloadBytes: 100_000 };
+const list = (name: string, fallback: number[]) => {
+  const given = (process.env[name] ?? '').split(',').filter(Boolean).map(Number);
+  return given.length > 0 ? given : fallback;
+};
+
+const PRODUCTION_HEADERS = {
+  accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+  'accept-encoding': 'gzip',
+  'x-prometheus-scrape-timeout-seconds': '10',
+};
+const PLAIN_HEADERS = { accept: 'text/plain;version=0.0.4', 'accept-encoding': 'identity' };
+// What the scraper asks targets for on each path (scraper/scrape/scrape-service.ts), so that the
+// baseline fetches the same bodies.
+const TARGET_ACCEPT = {
+  plain: 'text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1',
+  production: 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+};
+
+type Path = 'plain' | 'production';
+interface Sample {
+  ms: number;
+  cpuMs: number;
+  bytes: number;
+}
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
@@ -35,229 +74,351 @@ const median = (v: number[]) => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The Node flags `npm run scraper` starts the scraper with (`tsx <flags> scraper/main.ts`). */
-function scraperNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-  const words = (pkg.scripts.scraper ?? '').split(/\s+/);
-  return words.slice(1, words.indexOf('scraper/main.ts'));
-}
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
-function spawnChild(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = ready.exec(out);
-      if (m) resolve({ child, match: m });
-    });
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${out}`)));
-  });
-}
-
-/** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat, 10 ms ticks). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
-  return Number(kb ?? 0) * 1024;
-}
-
-async function timedGet(
+/** One GET read to the end, counting bytes only (no decompression, no buffering). */
+function get(
   url: string,
   headers: Record<string, string>,
-): Promise<{ ms: number; bytes: number }> {
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const started = performance.now();
-  const res = await request(url, { headers });
-  let bytes = 0;
-  for await (const chunk of res.body) bytes += (chunk as Buffer).length;
-  if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode}`);
-  return { ms: performance.now() - started, bytes };
+): Promise<{ ms: number; bytes: number; status: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = httpRequest(url, { agent, headers }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      res.on('end', () => resolve({ ms: performance.now() - started, bytes, status: res.statusCode ?? 0 }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function measured(pgid: number, url: string, headers: Record<string, string>): Promise<Sample> {
+  const c0 = groupCpuMs(pgid);
+  const r = await get(url, headers);
+  const cpuMs = groupCpuMs(pgid) - c0;
+  if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
+  return { ms: r.ms, cpuMs, bytes: r.bytes };
+}
+
+interface CellResult {
+  cell: ScrapeCell;
+  runs: number;
+  scraper: Record<Path, Sample[]>;
+  proxy: Record<Path, Sample[]>;
+  discard: number[];
+  /** The scraper answering OpenMetrics uncompressed (targets plain): the format's own cost beside text. */
+  openmetrics: Sample[];
+}
+
+async function measureCell(
+  scraper: StartedApp,
+  proxy: { pgid: number; base: string },
+  space: CellSpace,
+  listIndex: number,
+  runs: number,
+): Promise<CellResult> {
+  const scraperUrl = `${scraper.url}/v1/spaces/${space.guid}/metrics`;
+  const auth = { authorization: space.authorization };
+  const headers = { plain: { ...PLAIN_HEADERS, ...auth }, production: { ...PRODUCTION_HEADERS, ...auth } };
+  const proxyUrl = {
+    plain: `${proxy.base}/concat?list=${listIndex}`,
+    production: `${proxy.base}/concat-gzip?list=${listIndex + 1}`,
+  };
+  const result: CellResult = {
+    cell: space,
+    runs,
+    scraper: { plain: [], production: [] },
+    proxy: { plain: [], production: [] },
+    discard: [],
+    openmetrics: [],
+  };
+  const round = async (record: boolean, run: number) => {
+    for (const path of ['plain', 'production'] as const) {
+      // Alternate the order so neither side always runs right after the other's garbage.
+      const sides = run % 2 === 0 ? (['scraper', 'proxy'] as const) : (['proxy', 'scraper'] as const);
+      for (const side of sides) {
+        const sample =
+          side === 'scraper'
+            ? await measured(scraper.pgid, scraperUrl, headers[path])
+            : await measured(proxy.pgid, proxyUrl[path], {});
+        if (record) result[side][path].push(sample);
+      }
+    }
+    const discard = await get(`${proxy.base}/discard?list=${listIndex}`, {});
+    if (record) result.discard.push(discard.ms);
+    const om = await measured(scraper.pgid, scraperUrl, {
+      ...headers.production,
+      'accept-encoding': 'identity',
+    });
+    if (record) result.openmetrics.push(om);
+  };
+  for (let i = 0; i < WARMUP; i++) await round(false, i);
+  for (let run = 0; run < runs; run++) await round(true, run);
+  return result;
+}
+
+interface Ratios {
+  wall: Record<Path, number>;
+  cpu: Record<Path, number>;
+}
+function ratiosOf(r: CellResult): Ratios {
+  const ratio = (path: Path, key: 'ms' | 'cpuMs') =>
+    median(r.scraper[path].map((s) => s[key])) / Math.max(1, median(r.proxy[path].map((s) => s[key])));
+  return {
+    wall: { plain: ratio('plain', 'ms'), production: ratio('production', 'ms') },
+    cpu: { plain: ratio('plain', 'cpuMs'), production: ratio('production', 'cpuMs') },
+  };
+}
+
+const GOALS: Record<Path, { wall: number; cpu: number }> = {
+  plain: { wall: 1.5, cpu: 2.5 },
+  production: { wall: 1.5, cpu: 2 },
+};
+
+function printCell(r: CellResult): void {
+  const { cell } = r;
+  const ratios = ratiosOf(r);
+  console.log(
+    `space scrape: ${cell.instances} instances × ~${cell.payloadBytes / 1000} KB, ${r.runs} alternating rounds (+${WARMUP} warm-up), medians`,
+  );
+  for (const path of ['plain', 'production'] as const) {
+    const s = r.scraper[path];
+    const p = r.proxy[path];
+    const med = (v: Sample[], k: keyof Sample) => median(v.map((x) => x[k]));
+    console.log(
+      `  ${path.padEnd(10)} scraper ${med(s, 'ms').toFixed(0).padStart(5)} ms wall ${med(s, 'cpuMs').toFixed(0).padStart(5)} ms CPU ${mb(med(s, 'bytes')).padStart(8)}` +
+        ` | baseline ${med(p, 'ms').toFixed(0).padStart(5)} ms wall ${med(p, 'cpuMs').toFixed(0).padStart(5)} ms CPU ${mb(med(p, 'bytes')).padStart(8)}`,
+    );
+    const goal = GOALS[path];
+    const verdict = (value: number, limit: number) =>
+      `${value.toFixed(2)}× (goal ≤ ${limit}×) ${value <= limit ? 'MET' : 'NOT MET'}`;
+    console.log(
+      `  ${''.padEnd(10)} ratio wall ${verdict(ratios.wall[path], goal.wall)}   CPU ${verdict(ratios.cpu[path], goal.cpu)}`,
+    );
+  }
+  console.log(`  fetch and discard (plain, information): ${median(r.discard).toFixed(0)} ms`);
+  const om = (k: 'ms' | 'cpuMs') => median(r.openmetrics.map((x) => x[k]));
+  console.log(
+    `  scraper OpenMetrics uncompressed (information): ${om('ms').toFixed(0)} ms wall ${om('cpuMs').toFixed(0)} ms CPU ${mb(median(r.openmetrics.map((x) => x.bytes)))}` +
+      ` = ${(om('cpuMs') / Math.max(1, median(r.scraper.plain.map((x) => x.cpuMs)))).toFixed(2)}× the text answer's CPU`,
+  );
+  console.log(
+    `  all runs, production wall ms: scraper ${r.scraper.production.map((s) => s.ms.toFixed(0)).join(' ')}; baseline ${r.proxy.production.map((s) => s.ms.toFixed(0)).join(' ')}`,
+  );
+}
+
+/** `promregator_up{…} 1` lines of a text answer (which may be too large for one string). */
+function countUp(body: Buffer): number {
+  const start = Buffer.from('\npromregator_up{');
+  let count = 0;
+  for (let at = body.indexOf(start); at >= 0; at = body.indexOf(start, at + 1)) {
+    const end = body.indexOf(10, at + 1);
+    if (end > 1 && body[end - 1] === 0x31 && body[end - 2] === 0x20) count++;
+  }
+  return count;
+}
+
+/**
+ * How the merged answer of the reference space compresses at each gzip level (one stream, and as the
+ * scraper sends it: 1 MB members): wire bytes against CPU, which is how the scraper's level was chosen.
+ */
+async function printCompressionLevels(scraper: StartedApp, space: CellSpace): Promise<void> {
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const req = httpRequest(
+      `${scraper.url}/v1/spaces/${space.guid}/metrics`,
+      {
+        agent,
+        headers: { ...PRODUCTION_HEADERS, 'accept-encoding': 'identity', authorization: space.authorization },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve(Buffer.concat(parts)));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  const cpu = (work: () => number) => {
+    const c0 = process.cpuUsage();
+    const bytes = work();
+    const c = process.cpuUsage(c0);
+    return { bytes, ms: (c.user + c.system) / 1000 };
+  };
+  console.log(`gzip of the merged OpenMetrics answer (${mb(body.length)}), one thread:`);
+  const MEMBER = 1 << 20;
+  for (const level of [1, 2, 3, 4, 6]) {
+    const one = cpu(() => gzipSync(body, { level }).length);
+    const members = cpu(() => {
+      let bytes = 0;
+      for (let at = 0; at < body.length; at += MEMBER) {
+        bytes += gzipSync(body.subarray(at, at + MEMBER), { level }).length;
+      }
+      return bytes;
+    });
+    console.log(
+      `  level ${level}: one stream ${mb(one.bytes)} ${one.ms.toFixed(0).padStart(4)} ms CPU; 1 MB members ${mb(members.bytes)} ${members.ms.toFixed(0).padStart(4)} ms CPU (${(body.length / members.bytes).toFixed(1)}:1)`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const cells: ScrapeCell[] = SWEEP
+    ? list('SWEEP_INSTANCES', [10, 50, 200, 400])
+        .flatMap((instances) =>
+          list('SWEEP_KB', [10, 100, 1000]).map((kb) => ({ instances, payloadBytes: kb * 1000 })),
+        )
+        .filter((c) => c.instances * c.payloadBytes <= SWEEP_MAX_INPUT_MB * 1e6)
+    : [];
+  if (!cells.some((c) => c.instances === REFERENCE.instances && c.payloadBytes === REFERENCE.payloadBytes)) {
+    cells.unshift(REFERENCE);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'space-bench-'));
   const pg = await startEmbeddedPostgres();
   const sandbox = await startSandbox();
-  const children: ChildProcess[] = [];
+  let scraper: StartedApp | undefined;
+  let proxyChild: ReturnType<typeof spawn> | undefined;
   try {
     const db = connectDatabase({ url: pg.url, poolMax: 4, acquireTimeoutMs: 5_000 });
     await migrateToLatest(db);
-    const c = sandbox.control;
-    const org = c.createOrg('bench-org');
-    const space = c.createSpace(org.guid, 'bench-space');
-    const instanceId = randomUUID();
-    await db('service_instances').insert({
-      id: instanceId,
-      service_id: 's',
-      plan_id: 'p',
-      organization_guid: org.guid,
-      organization_name: org.name,
-      space_guid: space.guid,
-      space_name: space.name,
-      parameters: '{}',
-      request_digest: 'd',
-    });
-    const targets: Array<{ url: string; instanceHeader: string }> = [];
-    for (let a = 0; a < APPS; a++) {
-      const app = c.createApp({
-        spaceGuid: space.guid,
-        name: `bench-app-${a}`,
-        instances: INSTANCES,
-        metrics: { format: 'payload', payloadBytes: PAYLOAD_BYTES },
-      });
-      await db('service_bindings').insert({
-        id: randomUUID(),
-        instance_id: instanceId,
-        kind: 'app',
-        app_guid: app.guid,
-        parameters: JSON.stringify({ auth: { type: 'none' } }),
-        request_digest: 'd',
-      });
-      for (let i = 0; i < INSTANCES; i++) {
-        targets.push({ url: `https://${app.routes[0]}/metrics`, instanceHeader: `${app.guid}:${i}` });
-      }
-    }
-    const keyId = randomUUID();
-    const keys = new SecretKeys(CREDENTIALS_KEY);
-    const password = keys.serviceKeyPassword(keyId, 'salt');
-    await db('service_bindings').insert({
-      id: keyId,
-      instance_id: instanceId,
-      kind: 'key',
-      key_username: 'bench',
-      key_password_hash: keys.keyPasswordVerifier(password),
-      credentials_key_id: keys.currentId,
-      key_salt: 'salt',
-      request_digest: 'd',
-    });
+    const org = sandbox.control.createOrg('bench-org');
+    const spaces: CellSpace[] = [];
+    for (const cell of cells) spaces.push(await createCellSpace(sandbox, db, CREDENTIALS_KEY, org, cell));
     await db.destroy();
-    writeFileSync(join(dir, 'targets.json'), JSON.stringify(targets));
+    writeFileSync(
+      join(dir, 'targets.json'),
+      JSON.stringify(
+        spaces.flatMap((s) =>
+          (['plain', 'production'] as const).map((path) =>
+            s.targets.map((t) => ({ ...t, accept: TARGET_ACCEPT[path] })),
+          ),
+        ),
+      ),
+    );
 
-    const scraper = await spawnChild(
-      [...scraperNodeFlags(), 'scraper/main.ts'],
-      {
-        PORT: '0',
-        DATABASE_URL: pg.url,
-        CREDENTIALS_KEY,
-        CF_API_URL: sandbox.ccUrl,
-        CF_CLIENT_ID: sandbox.admin.clientId,
-        CF_CLIENT_SECRET: sandbox.admin.clientSecret,
-        CF_SKIP_SSL_VALIDATION: 'true',
-        SCRAPE_CONNECT_TO: sandbox.routerAddress,
-        LOG_LEVEL: 'info',
-      },
-      /"url":"(http:\/\/[^"]+)".*"msg":"scraper started"/,
-    );
-    children.push(scraper.child);
-    const proxy = await spawnChild(
-      ['bench/space-scrape-proxy.ts'],
-      { TARGETS_FILE: join(dir, 'targets.json'), CONNECT_TO: sandbox.routerAddress },
-      /\{"port":(\d+)\}/,
-    );
-    children.push(proxy.child);
-    const scraperUrl = `${scraper.match[1]}/v1/spaces/${space.guid}/metrics`;
-    const proxyBase = `http://127.0.0.1:${proxy.match[1]}`;
-    const plain = {
-      accept: 'text/plain;version=0.0.4',
-      'accept-encoding': 'identity',
-      authorization: `Basic ${Buffer.from(`bench:${password}`).toString('base64')}`,
+    const app = manifestApp('promregator-scraper');
+    const port = await freePort();
+    const vars: Record<string, string> = {
+      credentials_key: CREDENTIALS_KEY,
+      credentials_key_previous: '',
+      scraper_route: `127.0.0.1:${port}`,
+      cf_api_url: sandbox.ccUrl,
+      cf_client_id: sandbox.admin.clientId,
+      cf_client_secret: sandbox.admin.clientSecret,
+      cf_username: '',
+      cf_password: '',
+      cf_skip_ssl_validation: 'true',
+      scrape_connect_to: sandbox.routerAddress,
+      xsuaa_read_scope: 'Read',
+      oauth2_token_hosts: '',
+      dashboard_client_id: '',
+      dashboard_client_secret: '',
+      log_level: 'warn',
     };
+    const env = Object.fromEntries(
+      Object.entries({ ...manifestEnv(app, vars), DATABASE_URL: pg.url }).filter(([, v]) => v !== ''),
+    );
+    // CPU_PROF=<dir>: the scraper writes a V8 CPU profile there when it exits (node --cpu-prof).
+    const argv = startArgv(app);
+    if (process.env.CPU_PROF) argv.splice(1, 0, '--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`);
+    scraper = await startApp({ argv, cwd: REPO_ROOT, env, port, timeoutMs: 60_000 });
 
-    // Discovery must know all 200 instances before measuring.
-    for (let i = 0; ; i++) {
-      const res = await request(scraperUrl, { headers: plain });
-      const text = await res.body.text();
-      const up = text.match(/^promregator_up\{.*\} 1$/gm)?.length ?? 0;
-      if (up === APPS * INSTANCES) break;
-      if (i > 100) throw new Error(`only ${up} instances up`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    proxyChild = spawn(process.execPath, ['--import', 'tsx', 'bench/space-scrape-proxy.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        TARGETS_FILE: join(dir, 'targets.json'),
+        CONNECT_TO: sandbox.routerAddress,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
+    const proxyPort = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      proxyChild?.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /\{"port":(\d+)\}/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      proxyChild?.once('exit', (code) => reject(new Error(`proxy exited ${code}: ${out}`)));
+    });
+    const proxy = { pgid: proxyChild.pid as number, base: `http://127.0.0.1:${proxyPort}` };
 
-    const pid = scraper.child.pid as number;
-    for (let i = 0; i < WARMUP; i++) {
-      await timedGet(scraperUrl, plain);
-      await timedGet(`${proxyBase}/concat`, {});
-      await timedGet(`${proxyBase}/discard`, {});
-    }
-    // Baseline after warm-up, then sampled throughout the measured runs.
-    await new Promise((r) => setTimeout(r, 500));
-    const rssBase = rssOf(pid);
-    let rssPeak = rssBase;
-    const sampler = setInterval(() => {
-      rssPeak = Math.max(rssPeak, rssOf(pid));
-    }, 10);
-
-    const times = { scraper: [] as number[], proxy: [] as number[], discard: [] as number[] };
-    const cpu = { scraper: [] as number[], proxy: [] as number[] };
-    const proxyPid = proxy.child.pid as number;
-    let scraperBytes = 0;
-    let proxyBytes = 0;
-    for (let run = 0; run < RUNS; run++) {
-      // Alternate the order so neither side always runs on a warmer machine.
-      const order =
-        run % 2 === 0
-          ? (['scraper', 'proxy', 'discard'] as const)
-          : (['proxy', 'discard', 'scraper'] as const);
-      for (const which of order) {
-        if (which === 'scraper') {
-          const c0 = cpuMsOf(pid);
-          const r = await timedGet(scraperUrl, plain);
-          cpu.scraper.push(cpuMsOf(pid) - c0);
-          times.scraper.push(r.ms);
-          scraperBytes = r.bytes;
-        } else if (which === 'proxy') {
-          const c0 = cpuMsOf(proxyPid);
-          const r = await timedGet(`${proxyBase}/concat`, {});
-          cpu.proxy.push(cpuMsOf(proxyPid) - c0);
-          times.proxy.push(r.ms);
-          proxyBytes = r.bytes;
-        } else {
-          times.discard.push((await timedGet(`${proxyBase}/discard`, {})).ms);
-        }
+    // Discovery must know every instance, and every instance must answer, before anything is measured.
+    for (const space of spaces) {
+      for (let i = 0; ; i++) {
+        const up = await new Promise<number>((resolve, reject) => {
+          const req = httpRequest(
+            `${scraper?.url}/v1/spaces/${space.guid}/metrics`,
+            { agent, headers: { ...PLAIN_HEADERS, authorization: space.authorization } },
+            (res) => {
+              const parts: Buffer[] = [];
+              res.on('data', (c: Buffer) => parts.push(c));
+              res.on('end', () => resolve(countUp(Buffer.concat(parts))));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+        if (up === space.instances) break;
+        if (i > 200) throw new Error(`space ${space.guid}: only ${up} of ${space.instances} up`);
+        await sleep(300);
       }
     }
-    clearInterval(sampler);
 
-    const ms = { scraper: median(times.scraper), proxy: median(times.proxy), discard: median(times.discard) };
-    const growth = rssPeak - rssBase;
     console.log(
-      `space scrape: ${APPS} apps × ${INSTANCES} instances, ~${PAYLOAD_BYTES / 1000} KB each, ${RUNS} alternating runs (+${WARMUP} warm-up)`,
+      `scraper: ${startArgv(app).join(' ')}  (env MALLOC_MMAP_THRESHOLD_=${env.MALLOC_MMAP_THRESHOLD_})`,
     );
-    console.log(
-      `  scraper  GET /v1/spaces/{guid}/metrics  median ${ms.scraper.toFixed(1)} ms   ${mb(scraperBytes)} (merged, labelled)   ${(scraperBytes / 1024 / 1024 / (ms.scraper / 1000)).toFixed(0)} MB/s`,
+    const results: CellResult[] = [];
+    for (const [i, space] of spaces.entries()) {
+      const isReference =
+        space.instances === REFERENCE.instances && space.payloadBytes === REFERENCE.payloadBytes;
+      const r = await measureCell(scraper, proxy, space, i * 2, isReference ? RUNS : SWEEP_RUNS);
+      printCell(r);
+      results.push(r);
+    }
+    await printCompressionLevels(
+      scraper,
+      spaces.find(
+        (c) => c.instances === REFERENCE.instances && c.payloadBytes === REFERENCE.payloadBytes,
+      ) as CellSpace,
     );
-    console.log(
-      `  proxy    concatenating baseline         median ${ms.proxy.toFixed(1)} ms   ${mb(proxyBytes)} (plain concatenation)`,
-    );
-    console.log(`  discard  fetch and discard              median ${ms.discard.toFixed(1)} ms`);
-    console.log(
-      `  ratio scraper/proxy   ${(ms.scraper / ms.proxy).toFixed(2)}×   (goal ≤ 1.5×)  ${ms.scraper / ms.proxy <= 1.5 ? 'MET' : 'NOT MET'}`,
-    );
-    console.log(`  ratio scraper/discard ${(ms.scraper / ms.discard).toFixed(2)}×   (information)`);
-    console.log(
-      `  scraper RSS: base ${mb(rssBase)}, peak ${mb(rssPeak)}, growth ${mb(growth)} = ${(growth / scraperBytes).toFixed(2)}× response (goal ≤ 3×)  ${growth / scraperBytes <= 3 ? 'MET' : 'NOT MET'}`,
-    );
-    console.log(
-      `  CPU per request (median, user+sys): scraper ${median(cpu.scraper).toFixed(0)} ms, proxy ${median(cpu.proxy).toFixed(0)} ms   (scraper flags: ${scraperNodeFlags().join(' ') || 'none'})`,
-    );
-    console.log(`  all runs (ms): scraper ${times.scraper.map((t) => t.toFixed(0)).join(' ')}`);
-    console.log(`                 proxy   ${times.proxy.map((t) => t.toFixed(0)).join(' ')}`);
+    if (SWEEP) {
+      const ref = ratiosOf(
+        results.find(
+          (r) => r.cell.instances === REFERENCE.instances && r.cell.payloadBytes === REFERENCE.payloadBytes,
+        ) as CellResult,
+      );
+      console.log(
+        'sweep: ratios scraper/baseline per cell, and each against the 200 × 100 KB cell (goal within 1.2×)',
+      );
+      console.log('  cell               plain wall   plain CPU    prod wall    prod CPU');
+      for (const r of results) {
+        const x = ratiosOf(r);
+        // CPU is read in 10 ms ticks: a side under ~50 ms per scrape gives no meaningful CPU ratio.
+        const coarse = (path: Path) =>
+          Math.min(median(r.scraper[path].map((x) => x.cpuMs)), median(r.proxy[path].map((x) => x.cpuMs))) <
+          50;
+        const cpuText = (path: Path, v: number, refV: number) =>
+          coarse(path) ? `${v.toFixed(2)} (ticks)`.padStart(12) : cellText(v, refV);
+        const cellText = (v: number, refV: number) =>
+          `${v.toFixed(2)}${v / refV <= 1.2 ? ' ok ' : ' OUT'}`.padStart(12);
+        console.log(
+          `  ${`${r.cell.instances} × ${r.cell.payloadBytes / 1000} KB`.padEnd(18)} ${cellText(x.wall.plain, ref.wall.plain)} ${cpuText('plain', x.cpu.plain, ref.cpu.plain)} ${cellText(x.wall.production, ref.wall.production)} ${cpuText('production', x.cpu.production, ref.cpu.production)}`,
+        );
+      }
+    }
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    agent.destroy();
+    await scraper?.stop();
+    if (proxyChild?.exitCode === null) proxyChild.kill('SIGTERM');
     await sandbox.stop();
     await pg.destroy();
     rmSync(dir, { recursive: true, force: true });

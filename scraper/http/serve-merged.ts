@@ -1,12 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
-import { constants, gzip as gzipCallback } from 'node:zlib';
+import { constants } from 'node:zlib';
 import { negotiateFormat } from '../exposition/index.ts';
 import type { ScrapeJob } from '../scrape/index.ts';
+import { gzipMembers } from './gzip-members.ts';
 import type { HttpDeps } from './http-deps.ts';
 import { type Rendered, SharedChunks, sendRendered } from './respond.ts';
 
-const gzip = promisify(gzipCallback);
+/**
+ * Level 1, by measurement (bench/space-scrape.bench.ts prints the table): merged metrics text compresses
+ * ~25x even at the fastest level, and each level up costs far more CPU than the bytes it saves.
+ */
+const GZIP = { level: constants.Z_BEST_SPEED, memberBytes: 1 << 20, concurrency: 4 };
 
 /**
  * Scrapes the jobs and answers with the merged exposition in the caller's preferred format. `scope`
@@ -44,16 +48,16 @@ export async function serveMerged(
         shared: new SharedChunks(merged.release),
       } satisfies Rendered;
     }
-    // Level 1: metrics text compresses ~10x even at the fastest level, and CPU is the scraper's budget.
-    const plain = Buffer.concat(merged.chunks, merged.bytes);
-    merged.release();
-    const zipped = await gzip(plain, { level: constants.Z_BEST_SPEED });
+    // Compressed member by member on the threadpool; the pooled chunks go back once copied into members.
+    const zipped = await gzipMembers(merged.chunks, { ...GZIP, onConsumed: merged.release });
+    let bytes = 0;
+    for (const member of zipped) bytes += member.length;
     return {
       status: 200,
       contentType: negotiated.contentType,
       encoding: 'gzip',
-      chunks: [zipped],
-      bytes: zipped.length,
+      chunks: zipped,
+      bytes,
     } satisfies Rendered;
   });
   deps.metrics.cacheLookups.inc({ cache: 'fanout', result: flight.shared ? 'hit' : 'miss' });

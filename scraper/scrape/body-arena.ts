@@ -18,7 +18,9 @@ export class BodyArena {
   join(parts: readonly Buffer[], size: number): Buffer {
     const slabBytes = this.pool.chunkBytes;
     // A body over a quarter slab would waste too much of a slab's tail: it gets its own buffer.
-    if (size > slabBytes / 4) return copyInto(Buffer.allocUnsafe(size), parts);
+    if (size > slabBytes / 4) {
+      return parts.length === 1 ? (parts[0] as Buffer) : copyInto(Buffer.allocUnsafe(size), parts);
+    }
     if (this.slab === undefined || this.used + size > slabBytes) {
       this.slab = this.pool.take();
       this.slabs.push(this.slab);
