@@ -61,6 +61,12 @@ export function rangeEquals(buf: Buffer, start: number, end: number, ascii: stri
   return true;
 }
 
+/** Whether `byte` occurs in buf[start, end): bounded, unlike indexOf, which runs on to the body's end. */
+export function hasByte(buf: Buffer, byte: number, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === byte) return true;
+  return false;
+}
+
 /**
  * End of the keyword `word` at buf[start] when the bytes spell it with NUL bytes anywhere after its
  * first letter, or -1. The Prometheus lexers skip NULs inside comment keywords (`# H\0ELP` is HELP).

@@ -181,10 +181,12 @@ export class OpenMetricsParser extends ParserBase {
     let i = this.scanLabels(hash + 3, false, false);
     if (i < 0) return -1;
     // Unlike in a sample's label values, the lexer does not skip NUL bytes in an exemplar's.
-    for (let k = hash + 3; k < i; k++) {
-      if (b[k] === 0) {
-        this.fail('NUL byte in exemplar labels', k);
-        return -1;
+    if (this.anyNul()) {
+      for (let k = hash + 3; k < i; k++) {
+        if (b[k] === 0) {
+          this.fail('NUL byte in exemplar labels', k);
+          return -1;
+        }
       }
     }
     if (b[i] !== SPACE) {

@@ -81,6 +81,8 @@ export abstract class ParserBase {
   readonly view: DataView;
   /** Whole body valid UTF-8: 1 yes, 0 no, -1 not checked yet (see `validUtf8`). */
   private bodyUtf8 = -1;
+  /** Whole body holds a NUL byte: 1 yes, 0 no, -1 not checked yet (see `anyNul`). */
+  private bodyNul = -1;
 
   constructor(buf: Buffer) {
     this.buf = buf;
@@ -168,6 +170,15 @@ export abstract class ParserBase {
   protected validUtf8(start: number, end: number): boolean {
     if (this.bodyUtf8 < 0) this.bodyUtf8 = isUtf8(this.buf) ? 1 : 0;
     return this.bodyUtf8 === 1 || rangeIsUtf8(this.buf, start, end);
+  }
+
+  /**
+   * Whether the body holds a NUL byte anywhere: one native scan on first need. NUL rules (the
+   * lexers skip NULs in some places) concern odd bodies only; the others skip those checks.
+   */
+  protected anyNul(): boolean {
+    if (this.bodyNul < 0) this.bodyNul = this.buf.indexOf(NUL) >= 0 ? 1 : 0;
+    return this.bodyNul === 1;
   }
 
   /** Records an error quoting the bytes at `at`; the parser stays Invalid from here on. */

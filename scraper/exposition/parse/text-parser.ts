@@ -5,7 +5,7 @@
  * missing final LF, and a NUL byte at the start of a line as the end of the body. Refused, as there:
  * anything else, values Go's ParseFloat refuses (incl. out of range), timestamps outside int64.
  */
-import { keywordEnd, rangeEquals, rangeIsUtf8 } from './bytes.ts';
+import { hasByte, keywordEnd, rangeEquals, rangeIsUtf8 } from './bytes.ts';
 import { Entry, MetricType } from './entry.ts';
 import { classifyFloat, digitsFitInt64, INVALID_FLOAT } from './float-syntax.ts';
 import { ParserBase } from './parser-base.ts';
@@ -73,7 +73,14 @@ export class TextParser extends ParserBase {
     let isHelp = kw && b[i] === 72 && b[i + 1] === 69 && b[i + 2] === 76 && b[i + 3] === 80;
     let isType = kw && !isHelp && b[i] === 84 && b[i + 1] === 89 && b[i + 2] === 80 && b[i + 3] === 69;
     let after = i + 4;
-    if (kw && !isHelp && !isType && (b[i] === 72 || b[i] === 84) && b.indexOf(NUL, i) < lineEnd) {
+    if (
+      kw &&
+      !isHelp &&
+      !isType &&
+      (b[i] === 72 || b[i] === 84) &&
+      this.anyNul() &&
+      hasByte(b, NUL, i, lineEnd)
+    ) {
       // promlex skips NUL bytes after the keyword's first letter and in the blanks after it.
       after = keywordEnd(b, i, lineEnd, b[i] === 72 ? 'HELP' : 'TYPE');
       isHelp = after >= 0 && b[i] === 72;

@@ -366,7 +366,22 @@ function boundIsFloat(p: ExpositionParser, fam: LocalFamily): boolean {
     if (at < 0) return true;
     fam.boundLabel = at;
   }
-  return classifyFloat(b, o[at * 4 + 2] as number, o[at * 4 + 3] as number) !== INVALID_FLOAT;
+  const vs = o[at * 4 + 2] as number;
+  const ve = o[at * 4 + 3] as number;
+  // Nearly every bound is plain digits with at most one dot, or `+Inf`: settled here, without the
+  // full grammar (this runs for every sample of every histogram and summary).
+  let i = vs;
+  while (i < ve && (b[i] as number) - 48 < 10 && (b[i] as number) >= 48) i++;
+  let digits = i - vs;
+  if (i < ve && b[i] === 46) {
+    const f = ++i;
+    while (i < ve && (b[i] as number) - 48 < 10 && (b[i] as number) >= 48) i++;
+    digits += i - f;
+  }
+  if (i === ve && digits > 0 && digits < 300) return true;
+  if (ve - vs === 4 && b[vs] === 43 && b[vs + 1] === 73 && b[vs + 2] === 110 && b[vs + 3] === 102)
+    return true;
+  return classifyFloat(b, vs, ve) !== INVALID_FLOAT;
 }
 
 function isBoundName(b: Buffer, ns: number, ne: number, first: number, len: number): boolean {
