@@ -20,6 +20,7 @@ import {
   manifestEnv,
   REPO_ROOT,
   type StartedApp,
+  sandboxManifestVars,
   startApp,
   startArgv,
 } from '../test/support/deployed-app.ts';
@@ -64,27 +65,14 @@ async function main(): Promise<void> {
   const dispatcher = new Agent({ connections: CLIENTS * 2 });
   try {
     const scraperPort = await freePort();
-    const vars: Record<string, string> = {
+    const vars = sandboxManifestVars(sandbox, {
       broker_username: BROKER.username,
       broker_password: BROKER.password,
       credentials_key: 'memory-bench-key-0123456789abcdef',
       scraper_route: `127.0.0.1:${scraperPort}`,
       catalog_service_id: CATALOG.serviceId,
       catalog_plan_id: CATALOG.planId,
-      log_level: 'info',
-      cf_api_url: sandbox.ccUrl,
-      cf_client_id: sandbox.admin.clientId,
-      cf_client_secret: sandbox.admin.clientSecret,
-      cf_username: '',
-      cf_password: '',
-      cf_skip_ssl_validation: 'true',
-      scrape_connect_to: sandbox.routerAddress,
-      xsuaa_read_scope: 'Read',
-      credentials_key_previous: '',
-      oauth2_token_hosts: '',
-      dashboard_client_id: '',
-      dashboard_client_secret: '',
-    };
+    });
     const start = async (name: string, port: number) => {
       const app = manifestApp(name);
       const started = await startApp({

@@ -29,6 +29,7 @@ import {
   manifestEnv,
   REPO_ROOT,
   type StartedApp,
+  sandboxManifestVars,
   startApp,
   startArgv,
 } from '../test/support/deployed-app.ts';
@@ -305,23 +306,11 @@ async function main(): Promise<void> {
 
     const app = manifestApp('promregator-scraper');
     const port = await freePort();
-    const vars: Record<string, string> = {
+    const vars = sandboxManifestVars(sandbox, {
       credentials_key: CREDENTIALS_KEY,
-      credentials_key_previous: '',
       scraper_route: `127.0.0.1:${port}`,
-      cf_api_url: sandbox.ccUrl,
-      cf_client_id: sandbox.admin.clientId,
-      cf_client_secret: sandbox.admin.clientSecret,
-      cf_username: '',
-      cf_password: '',
-      cf_skip_ssl_validation: 'true',
-      scrape_connect_to: sandbox.routerAddress,
-      xsuaa_read_scope: 'Read',
-      oauth2_token_hosts: '',
-      dashboard_client_id: '',
-      dashboard_client_secret: '',
       log_level: 'warn',
-    };
+    });
     const env = Object.fromEntries(
       Object.entries({ ...manifestEnv(app, vars), DATABASE_URL: pg.url }).filter(([, v]) => v !== ''),
     );

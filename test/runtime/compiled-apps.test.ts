@@ -8,6 +8,7 @@ import {
   manifestApp,
   manifestEnv,
   type StartedApp,
+  sandboxManifestVars,
   stageLikeCfPush,
   startApp,
   startArgv,
@@ -48,27 +49,14 @@ describe('the compiled apps, staged and started as manifest.yml deploys them', (
     staged = stageLikeCfPush();
     database = await createTestDatabase({ migrate: false });
     sandbox = await startSandbox();
-    const vars: Record<string, string> = {
+    const vars = sandboxManifestVars(sandbox, {
       broker_username: BROKER.username,
       broker_password: BROKER.password,
       credentials_key: 'compiled-apps-test-key-0123456789',
-      credentials_key_previous: '',
-      oauth2_token_hosts: '',
-      dashboard_client_id: '',
-      dashboard_client_secret: '',
       scraper_route: 'promregator.apps.test',
       catalog_service_id: 'b0c6a1de-0d1e-4d4e-9d6b-8c7f1e2a3b4c',
       catalog_plan_id: 'c1d7b2ef-1e2f-4e5f-8e7c-9d8a2f3b4c5d',
-      log_level: 'info',
-      cf_api_url: sandbox.ccUrl,
-      cf_client_id: sandbox.admin.clientId,
-      cf_client_secret: sandbox.admin.clientSecret,
-      cf_username: '',
-      cf_password: '',
-      cf_skip_ssl_validation: 'true',
-      scrape_connect_to: sandbox.routerAddress,
-      xsuaa_read_scope: 'Read',
-    };
+    });
     // What Cloud Foundry adds: the bound database service.
     const platform = {
       VCAP_SERVICES: JSON.stringify({

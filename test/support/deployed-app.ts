@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import type { Sandbox } from '../../sandbox/index.ts';
 
 /** The repository root (this file is test/support/deployed-app.ts). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,6 +33,30 @@ export function manifestApp(name: string, root = REPO_ROOT): ManifestApp {
  */
 export function startArgv(app: ManifestApp): string[] {
   return app.command.trim().split(/\s+/);
+}
+
+/**
+ * manifest.yml's ((variables)) for apps running against a sandbox foundation: the CC, its login, the
+ * gorouter to connect to, and empty values for the optional ones. `own` sets the rest (keys, routes,
+ * catalog ids) and may override any of these.
+ */
+export function sandboxManifestVars(sandbox: Sandbox, own: Record<string, string>): Record<string, string> {
+  return {
+    log_level: 'info',
+    cf_api_url: sandbox.ccUrl,
+    cf_client_id: sandbox.admin.clientId,
+    cf_client_secret: sandbox.admin.clientSecret,
+    cf_username: '',
+    cf_password: '',
+    cf_skip_ssl_validation: 'true',
+    scrape_connect_to: sandbox.routerAddress,
+    xsuaa_read_scope: 'Read',
+    credentials_key_previous: '',
+    oauth2_token_hosts: '',
+    dashboard_client_id: '',
+    dashboard_client_secret: '',
+    ...own,
+  };
 }
 
 /**
