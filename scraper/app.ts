@@ -94,6 +94,7 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     ttlMs: config.discovery.ttlMs,
     guidsPerRequest: config.discovery.guidsPerRequest,
     metrics: createDiscoveryMetrics(metrics.registry),
+    collect: createIdleCollector(),
     clock,
     ...(config.discovery.eventsMs > 0 && {
       events: { intervalMs: config.discovery.eventsMs, fullMs: config.discovery.fullMs },
