@@ -48,7 +48,8 @@ export function createSharedDiscovery(deps: SharedDiscoveryDeps): SharedDiscover
   let cached: { snapshot: BindingsSnapshot; generation: number; view: DiscoveryView } | undefined;
 
   function apply(loaded: LoadedView, replace: boolean): void {
-    if (replace) facts = new Map(loaded.facts);
+    // A load's map is its own: taken as it is, not copied (a full load is every bound app).
+    if (replace) facts = loaded.facts;
     else for (const [g, f] of loaded.facts) facts.set(g, f);
     meta = {
       refreshedAt: loaded.refreshedAt,
@@ -73,10 +74,10 @@ export function createSharedDiscovery(deps: SharedDiscoveryDeps): SharedDiscover
       while (next && !stopped && !engine) {
         again = undefined;
         try {
-          apply(
-            next === 'full' || version < 0 ? await store.load() : await store.loadSince(version),
-            next === 'full',
-          );
+          const whole = next === 'full' || version < 0;
+          apply(whole ? await store.load() : await store.loadSince(version), next === 'full');
+          // A whole view read leaves every row's objects behind, promoted while the rows arrived.
+          if (whole) deps.collect?.();
         } catch (error) {
           log.warn(
             { err: (error as Error).message },
