@@ -76,4 +76,37 @@ describe('fetchAppFacts with sparse CC answers (every field optional)', () => {
         : Promise.resolve({ resources: [], included: {} });
     await expect(fetchAppFacts(cc, ['a'], options)).rejects.toThrow('boom');
   });
+
+  it("fetches a long list in slices, with the caller's hook between them, one space and org object per guid", async () => {
+    const guidsIn = (path: string) => decodeURIComponent(/guids=([^&]*)/.exec(path)![1]!).split(',');
+    const cc: CloudControllerClient = {
+      getJson: () => Promise.reject(new Error('unused')),
+      listAll: <T>(path: string) => {
+        if (!path.startsWith('/v3/apps')) return Promise.resolve({ resources: [], included: {} });
+        const resources = guidsIn(path).map((guid) => ({
+          guid,
+          name: guid,
+          relationships: { space: { data: { guid: 's1' } } },
+        }));
+        const included = {
+          spaces: [{ guid: 's1', name: 'space', relationships: { organization: { data: { guid: 'o1' } } } }],
+          organizations: [{ guid: 'o1', name: 'org' }],
+        };
+        return Promise.resolve({ resources, included } as unknown as ListResult<T>);
+      },
+      close: () => Promise.resolve(),
+    };
+    const guids = Array.from({ length: 45 }, (_, i) => `g${i}`);
+    let slices = 0;
+    const facts = await fetchAppFacts(cc, guids, {
+      ...options,
+      guidsPerRequest: 1,
+      betweenSlices: () => slices++,
+    });
+    expect(facts.size).toBe(45);
+    expect(slices).toBe(2); // 45 batches: slices of 20, 20 and 5
+    expect(facts.get('g0')!.space).toEqual({ guid: 's1', name: 'space' });
+    expect(facts.get('g0')!.space).toBe(facts.get('g44')!.space);
+    expect(facts.get('g0')!.org).toBe(facts.get('g44')!.org);
+  });
 });
