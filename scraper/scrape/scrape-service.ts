@@ -1,5 +1,5 @@
 import type { DiscoveredInstance, DiscoveredTarget } from '../discovery/types.ts';
-import { ChunkPool, type ExpositionFormat } from '../exposition/index.ts';
+import { ChunkPool, dropSpareRecords, type ExpositionFormat } from '../exposition/index.ts';
 import { BodyArena } from './body-arena.ts';
 import { scrapeBudgetMs } from './deadline.ts';
 import type { FairSemaphore } from './fair-semaphore.ts';
@@ -88,7 +88,12 @@ export interface ScrapeService {
 
 export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
   const clock = deps.clock ?? Date.now;
-  const idle = { ms: POOL_IDLE_MS, ...(deps.onPoolTrim && { onTrim: deps.onPoolTrim }) };
+  // The merges' idle record store goes with the pools (the trim runs once both pools are idle anyway).
+  const onTrim = () => {
+    dropSpareRecords();
+    deps.onPoolTrim?.();
+  };
+  const idle = { ms: POOL_IDLE_MS, onTrim };
   const pool = deps.pool ?? new ChunkPool(DEFAULT_POOL_BYTES, undefined, idle);
   const bodyPool = deps.bodyPool ?? new ChunkPool(DEFAULT_BODY_POOL_BYTES, undefined, idle);
 
