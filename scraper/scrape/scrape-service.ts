@@ -34,6 +34,11 @@ export interface ScrapeServiceDeps {
    * more: it timed out). The deadline counts from the incoming request, so queueing counts too.
    */
   onDeadlineUse?: (share: number) => void;
+  /**
+   * Told the size of each body taken in: the buffers it arrived in (socket reads, zlib output) are
+   * garbage from then on, and the owner may collect them (scraper/young-gc.ts).
+   */
+  onBodyGarbage?: (bytes: number) => void;
   clock?: () => number;
   /** Output chunks of the merges, reused once a caller releases a result. Default: one per service. */
   pool?: ChunkPool;
@@ -120,6 +125,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       (parts, size) => arena.join(parts, size),
     );
     deps.onDeadlineUse?.((clock() - start) / budget);
+    if (outcome.ok) deps.onBodyGarbage?.(outcome.body.length);
     return outcome;
   }
 
