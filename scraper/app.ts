@@ -30,6 +30,7 @@ import {
   ScrapeRecorder,
   SingleFlight,
 } from './scrape/index.ts';
+import { createGarbageCollector } from './young-gc.ts';
 
 export interface ScraperOptions {
   config: Readonly<Config>;
@@ -143,6 +144,8 @@ export async function startScraper(options: ScraperOptions): Promise<RunningScra
     },
     onDeadlineUse: (share) => metrics.deadlineUse.observe(share),
     onPoolTrim: createIdleCollector(),
+    // Every 4 MB of bodies: ~3 scavenges for a 200 x 100 KB space, against 20-30 MB less at its peak.
+    onBodyGarbage: createGarbageCollector(4 << 20),
     clock,
   });
   const authenticate = createAuthenticator({

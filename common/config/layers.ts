@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { ENV_VARS } from './env-vars.ts';
 
 /** A partial, untyped configuration tree: one layer of defaults < YAML < env < VCAP. */
@@ -36,13 +36,21 @@ function mergeInto(target: Layer, source: Layer): void {
 }
 
 /**
+ * The YAML parser is loaded only when there is a file to read: deployed apps are configured by
+ * environment alone (manifest.yml), and the parser's 70 modules cost each process ~4 MB resident.
+ */
+function loadYaml(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
+
+/**
  * The YAML file keeps everything under one `promregator:` key so it can share a file with prometheus.yml.
  * Problems are reported, not thrown, so they join the one all-problems message.
  */
 export function yamlLayer(text: string, fileName: string, problems: string[]): Layer {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = loadYaml().parse(text);
   } catch (error) {
     problems.push(`${fileName}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
     return {};

@@ -1,4 +1,4 @@
-import xssec from '@sap/xssec';
+import { createRequire } from 'node:module';
 import type { XsuaaCredentials } from '../../common/config/types.ts';
 
 /** What the rest of the scraper knows about a bearer token; nothing of @sap/xssec leaks past this module. */
@@ -21,6 +21,9 @@ export interface JwtVerifier {
  * one small interface so another validator can replace it.
  */
 export function createXsuaaVerifier(credentials: XsuaaCredentials, readScope: string): JwtVerifier {
+  // Loaded only where XSUAA is bound: it and the tracing API it pulls in are ~120 modules that a
+  // scraper without XSUAA would carry for nothing.
+  const xssec = createRequire(import.meta.url)('@sap/xssec') as typeof import('@sap/xssec');
   const service = new xssec.XsuaaService(credentials as ConstructorParameters<typeof xssec.XsuaaService>[0]);
   return {
     async verify(jwt) {

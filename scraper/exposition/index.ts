@@ -21,4 +21,5 @@ export { escapeLabelValue } from './parse/escape.ts';
 export { validateLabelName, validateMetricName } from './parse/label-name.ts';
 export { OpenMetricsParser } from './parse/openmetrics-parser.ts';
 export { TextParser } from './parse/text-parser.ts';
+export { dropSpareRecords } from './scan/sample-records.ts';
 export { ChunkPool } from './write/chunk-pool.ts';

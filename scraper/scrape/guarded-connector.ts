@@ -1,3 +1,4 @@
+import type { SecureContext } from 'node:tls';
 import { buildConnector } from 'undici';
 import { type OutboundPolicy, OutboundRefusedError } from '../../common/outbound/policy.ts';
 
@@ -9,7 +10,7 @@ import { type OutboundPolicy, OutboundRefusedError } from '../../common/outbound
  */
 export function guardedConnector(
   policy: OutboundPolicy,
-  options: { rejectUnauthorized: boolean; timeout: number },
+  options: { rejectUnauthorized: boolean; timeout: number; secureContext?: SecureContext },
 ): buildConnector.connector {
   const base = buildConnector({ ...options, lookup: policy.lookup });
   return (opts, callback) => {

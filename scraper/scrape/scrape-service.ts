@@ -1,5 +1,5 @@
 import type { DiscoveredInstance, DiscoveredTarget } from '../discovery/types.ts';
-import { ChunkPool, type ExpositionFormat } from '../exposition/index.ts';
+import { ChunkPool, dropSpareRecords, type ExpositionFormat } from '../exposition/index.ts';
 import { BodyArena } from './body-arena.ts';
 import { scrapeBudgetMs } from './deadline.ts';
 import type { FairSemaphore } from './fair-semaphore.ts';
@@ -34,6 +34,11 @@ export interface ScrapeServiceDeps {
    * more: it timed out). The deadline counts from the incoming request, so queueing counts too.
    */
   onDeadlineUse?: (share: number) => void;
+  /**
+   * Told the size of each body taken in: the buffers it arrived in (socket reads, zlib output) are
+   * garbage from then on, and the owner may collect them (scraper/young-gc.ts).
+   */
+  onBodyGarbage?: (bytes: number) => void;
   clock?: () => number;
   /** Output chunks of the merges, reused once a caller releases a result. Default: one per service. */
   pool?: ChunkPool;
@@ -88,7 +93,12 @@ export interface ScrapeService {
 
 export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
   const clock = deps.clock ?? Date.now;
-  const idle = { ms: POOL_IDLE_MS, ...(deps.onPoolTrim && { onTrim: deps.onPoolTrim }) };
+  // The merges' idle record store goes with the pools (the trim runs once both pools are idle anyway).
+  const onTrim = () => {
+    dropSpareRecords();
+    deps.onPoolTrim?.();
+  };
+  const idle = { ms: POOL_IDLE_MS, onTrim };
   const pool = deps.pool ?? new ChunkPool(DEFAULT_POOL_BYTES, undefined, idle);
   const bodyPool = deps.bodyPool ?? new ChunkPool(DEFAULT_BODY_POOL_BYTES, undefined, idle);
 
@@ -115,6 +125,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       (parts, size) => arena.join(parts, size),
     );
     deps.onDeadlineUse?.((clock() - start) / budget);
+    if (outcome.ok) deps.onBodyGarbage?.(outcome.body.length);
     return outcome;
   }
 

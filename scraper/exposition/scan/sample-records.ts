@@ -18,10 +18,18 @@ export const Insertion = {
 } as const;
 export type Insertion = (typeof Insertion)[keyof typeof Insertion];
 
-/** At most one idle store (the largest released, up to 64 MB) is kept between merges. */
+/**
+ * At most one idle store (the largest released, up to 64 MB) is kept between merges, until
+ * `dropSpareRecords` (the scraper calls it when its pools are trimmed after an idle spell).
+ */
 const SPARE_MAX_INTS = 16 << 20;
 const EMPTY = new Int32Array(0);
 let spare: Int32Array | undefined;
+
+/** Lets the idle store go: a process that merged a large space long ago should not hold its records. */
+export function dropSpareRecords(): void {
+  spare = undefined;
+}
 
 export class SampleRecords {
   data: Int32Array;
