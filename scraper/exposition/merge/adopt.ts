@@ -23,10 +23,14 @@ export interface Adopted {
   conflictsDropped: number;
 }
 
+/**
+ * `headers` holds the names, HELP and UNIT of `locals` (input-scan.ts, detachHeaders): adoption never
+ * reads the input's body, which may be reused memory by now.
+ */
 export function adopt(
   locals: readonly LocalFamily[],
   index: number,
-  body: Buffer,
+  headers: Buffer,
   from: ExpositionFormat,
   to: ExpositionFormat,
   merged: MergedFamilies,
@@ -39,7 +43,7 @@ export function adopt(
   // Inputs of one kind of app list the same families in the same order: the family after the previous
   // one's merged family is usually this one, which a byte comparison confirms without a string.
   let predicted = 0;
-  const bodyView = new DataView(body.buffer, body.byteOffset, body.length);
+  const headerView = new DataView(headers.buffer, headers.byteOffset, headers.length);
   // First every local family finds its merged family, so that one input giving a name two types
   // (`# TYPE a info` then a sample `a`, or two TYPE blocks) is known before any share is adopted:
   // Prometheus keeps all those samples, so such a name is `unknown` for that input as a whole.
@@ -49,7 +53,7 @@ export function adopt(
     local.adoptedAt = -1;
     if (from === to) {
       const hint = order[predicted];
-      if (hint !== undefined && nameIs(hint.nameView, bodyView, local.nameStart, local.nameEnd))
+      if (hint !== undefined && nameIs(hint.nameView, headerView, local.nameStart, local.nameEnd))
         family = hint;
     }
     if (family === undefined) {
@@ -116,23 +120,18 @@ export function adopt(
       if (local.notFloatBound) family.textUntyped = true;
       family.claims |= claimsOf(local.type);
     }
+    // Copies: `headers` is reused for later inputs.
     if (family.help === undefined && local.helpStart >= 0) {
-      family.help = convertHelp(body, local.helpStart, local.helpEnd, from, to);
+      family.help = Buffer.from(convertHelp(headers, local.helpStart, local.helpEnd, from, to));
     }
     if (family.unit === undefined && local.unitStart >= 0 && to === 'openmetrics') {
-      family.unit = body.subarray(local.unitStart, local.unitEnd);
+      family.unit = Buffer.from(headers.subarray(local.unitStart, local.unitEnd));
     }
     if (local.piece !== undefined) {
       segments.push(family.index, -1, pieces.length, 0);
       pieces.push(local.piece);
-    } else if (local.firstFrom >= 0) {
-      segments.push(family.index, index, local.firstFrom, local.firstTo);
-    }
-    const more = local.piece === undefined ? local.moreSegments : undefined;
-    if (more !== undefined) {
-      for (let s = 0; s < more.length; s += 2) {
-        segments.push(family.index, index, more[s] as number, more[s + 1] as number);
-      }
+    } else if (local.stagedChunk >= 0) {
+      segments.push(family.index, local.stagedChunk, local.stagedStart, local.stagedEnd);
     }
     family.bytes += local.bytes;
   }
