@@ -1,9 +1,10 @@
 /**
  * Incremental merge: `add` runs pass 1 (input-scan.ts) for one input as soon as its body is there and
- * writes its samples right away (writer.ts), so a caller fetching many targets does most of the work
- * while the others are still in flight, and each body is dead once its `add` returns (its memory may be
- * reused at once); `finish` puts the shares in order. Inputs are adopted into families in position
- * order, whatever order they are added in, so the output does not depend on which target answered first.
+ * writes its large families right away (writer.ts), so a caller fetching many targets does most of the
+ * work while the others are still in flight; `finish` writes the rest around those pieces. Inputs are
+ * adopted into families in position order, whatever order they are added in, so the output does not
+ * depend on which target answered first. A body is dead once its `add` returns: what the rest needs
+ * of it is copied (kept-bytes.ts, detachHeaders), so a caller may reuse its memory at once.
  */
 
 import type { InputOutcome, MergeInput, MergeResult } from './contract.ts';
@@ -16,7 +17,8 @@ import { detachHeaders, LocalFamilies, type LocalFamily, scanInput } from './sca
 import { SampleRecords } from './scan/sample-records.ts';
 import { prepareLabels } from './scan/target-labels.ts';
 import type { ChunkPool } from './write/chunk-pool.ts';
-import { assemble, PieceMemory, type Prepared, writeShares } from './write/writer.ts';
+import { KeptBytes } from './write/kept-bytes.ts';
+import { assemble, PieceMemory, type Prepared, writePieces } from './write/writer.ts';
 
 export interface MergerOptions {
   /** Total body bytes expected, when known: sizes the record store so it rarely grows. */
@@ -29,8 +31,8 @@ export interface MergerOptions {
 
 export interface Merger {
   /**
-   * Pass 1 and 2 of the input at `position` (default: the next one). Each position at most once;
-   * positions never added are simply absent from the output. Nothing reads `input.body` once it returns.
+   * Pass 1 of the input at `position` (default: the next one). Each position at most once; positions
+   * never added are simply absent from the output. Nothing reads `input.body` once it returns.
    */
   add(input: MergeInput, position?: number, owner?: boolean): void;
   /** Declares `position` absent for good, so later positions need not wait for it to be adopted. */
@@ -43,7 +45,7 @@ export interface Merger {
 
 interface Scanned {
   readonly families: LocalFamily[];
-  /** Their names, HELP and UNIT (detachHeaders). */
+  /** Their names, HELP and UNIT: the body while `add` runs, else a copy (detachHeaders). */
   readonly headers: Buffer;
   readonly from: ExpositionFormat;
   readonly owner: boolean;
@@ -51,12 +53,12 @@ interface Scanned {
 
 export function createMerger(format: ExpositionFormat, options: MergerOptions = {}): Merger {
   const expected = options.expectedBytes ?? 0;
-  // Records and side bytes are one input's, dead once its shares are written: sized for a large input.
   // Real expositions average well over 40 bytes per line; HELP/TYPE lines take no record.
-  const records = new SampleRecords(Math.ceil(Math.min(expected, 1 << 20) / 40));
+  const records = new SampleRecords(Math.ceil(expected / 40));
   const side = new ByteSink(expected > 0 ? Math.min(1 << 16, expected) : 1 << 16);
   // Headers of the inputs waiting for adoption; empty again whenever none waits.
   const headers = new ByteSink(1 << 14);
+  const kept = new KeptBytes(options.pool);
   const merged: MergedFamilies = {
     byName: new Map(),
     order: [],
@@ -66,6 +68,7 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
   };
   const pieceMemory = new PieceMemory(options.pool);
   const localFamilies = new LocalFamilies();
+  const prepared: Prepared[] = [];
   const outcomes: (InputOutcome | undefined)[] = [];
   const pending = new Map<number, Scanned>();
   const absent = new Set<number>();
@@ -123,6 +126,8 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
 
   function add(input: MergeInput, position = nextPosition, owner = false): void {
     claim(position);
+    const recordsMark = records.length;
+    const sideMark = side.pos;
     const { targets, insertions, insertionViews } = prepareLabels(input.targetLabels);
     const from = formatOfContentType(input.contentType);
     let error: string;
@@ -138,10 +143,12 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       });
       if (scan.ok) {
         const prep: Prepared = { body: byteView(input.body), insertions: insertionViews };
-        writeShares(scan.families, records, side.buf, prep, pieceMemory);
-        const at = detachHeaders(scan.families, headers);
-        records.length = 0;
-        side.pos = 0;
+        writePieces(scan.families, records, side.buf, prep, pieceMemory);
+        prep.body = kept.keep(scan.families, records, prep.body);
+        prepared[position] = prep;
+        // The next input to adopt is adopted right below, while its body is still alive; only one that
+        // waits for an earlier position needs its headers copied out of the body.
+        const at = position === adoptedUpTo ? input.body : detachHeaders(scan.families, headers);
         pending.set(position, { families: scan.families, headers: at, from, owner });
         adoptPending(false);
         return;
@@ -151,8 +158,8 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       // Defensive: a bug here must cost one input, never the whole space.
       error = `internal parser error: ${err instanceof Error ? err.message : String(err)}`;
     }
-    records.length = 0;
-    side.pos = 0;
+    records.length = recordsMark;
+    side.pos = sideMark;
     outcomes[position] = { ok: false, samples: 0, error, conflictsDropped: 0 };
     adoptPending(false);
   }
@@ -162,12 +169,14 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     const { chunks, bytes, taken } = assemble(
       merged.order,
       format,
+      records,
+      side.buf,
+      prepared,
       merged.segments,
       merged.pieces,
-      pieceMemory.staging.chunks,
       options.pool,
     );
-    pieceMemory.staging.release();
+    kept.release();
     records.release();
     const pool = options.pool;
     const inputs: InputOutcome[] = [];

@@ -24,8 +24,8 @@ export interface Adopted {
 }
 
 /**
- * `headers` holds the names, HELP and UNIT of `locals` (input-scan.ts, detachHeaders): adoption never
- * reads the input's body, which may be reused memory by now.
+ * `headers` holds the names, HELP and UNIT of `locals`: the input's body while its `add` runs, else a
+ * copy (input-scan.ts, detachHeaders). What the merged families keep of it is copied.
  */
 export function adopt(
   locals: readonly LocalFamily[],
@@ -120,7 +120,6 @@ export function adopt(
       if (local.notFloatBound) family.textUntyped = true;
       family.claims |= claimsOf(local.type);
     }
-    // Copies: `headers` is reused for later inputs.
     if (family.help === undefined && local.helpStart >= 0) {
       family.help = Buffer.from(convertHelp(headers, local.helpStart, local.helpEnd, from, to));
     }
@@ -130,8 +129,14 @@ export function adopt(
     if (local.piece !== undefined) {
       segments.push(family.index, -1, pieces.length, 0);
       pieces.push(local.piece);
-    } else if (local.stagedChunk >= 0) {
-      segments.push(family.index, local.stagedChunk, local.stagedStart, local.stagedEnd);
+    } else if (local.firstFrom >= 0) {
+      segments.push(family.index, index, local.firstFrom, local.firstTo);
+    }
+    const more = local.piece === undefined ? local.moreSegments : undefined;
+    if (more !== undefined) {
+      for (let s = 0; s < more.length; s += 2) {
+        segments.push(family.index, index, more[s] as number, more[s + 1] as number);
+      }
     }
     family.bytes += local.bytes;
   }

@@ -40,10 +40,10 @@ export interface MergedFamily {
 }
 
 /**
- * Every adopted share of every merged family, in adoption order (= input order), as quadruples: family
- * index, staging chunk, start, end for a small share staged on arrival; or family index, -1, piece
- * index, 0 for a share written as a piece (writer.ts). One typed store for the merge: a growing array
- * per family (1,500 families times 200 inputs) was most of a merge's garbage.
+ * Every adopted segment of every merged family, in adoption order (= input order), as quadruples:
+ * family index, input index, first record, end record; or family index, -1, piece index, 0 for a
+ * share written on arrival. One typed store for the merge: a growing array per family (1,500 families
+ * times 200 inputs) was most of a merge's garbage.
  */
 export class Segments {
   data: Int32Array = new Int32Array(4096);
@@ -51,7 +51,7 @@ export class Segments {
 
   // Its own push rather than SampleRecords': a shared method would make the call in pass 1's per-sample
   // loop (records.push) see two receiver classes instead of one.
-  push(family: number, chunk: number, from: number, to: number): void {
+  push(family: number, input: number, from: number, to: number): void {
     let d = this.data;
     const n = this.length;
     if (n + 4 > d.length) {
@@ -59,7 +59,7 @@ export class Segments {
       this.data = d;
     }
     d[n] = family;
-    d[n + 1] = chunk;
+    d[n + 1] = input;
     d[n + 2] = from;
     d[n + 3] = to;
     this.length = n + 4;

@@ -39,12 +39,8 @@ export class LocalFamily {
   samples = 0;
   /** Output bytes of this family's samples. */
   bytes = 0;
-  /** Those bytes, when pass 2 wrote them on arrival as a piece of their own (writer.ts). */
+  /** Those bytes, when pass 2 wrote them on arrival (writer.ts). */
   piece: Buffer | undefined = undefined;
-  /** Or where pass 2 staged them on arrival: bytes [stagedStart, stagedEnd) of staging chunk `stagedChunk`. */
-  stagedChunk = -1;
-  stagedStart = 0;
-  stagedEnd = 0;
   /** OM → text: the gauge family this family's `_created` samples are written to. */
   created: LocalFamily | undefined = undefined;
   /**
@@ -83,9 +79,6 @@ export class LocalFamily {
     this.samples = 0;
     this.bytes = 0;
     this.piece = undefined;
-    this.stagedChunk = -1;
-    this.stagedStart = 0;
-    this.stagedEnd = 0;
     this.created = undefined;
     this.notFloatBound = false;
     this.boundLabel = 0;

@@ -1,13 +1,13 @@
 /**
- * Pass 2: output bytes from pass 1's records — fast records copied from the input body around their
- * insertion, slow ones from the side buffer. Every share (a family's samples from one input) is written
- * on arrival (`writeShares`), right after pass 1, so that the body and the records are dead once `add`
- * returns and most of the bytes are written while other targets are still being fetched:
- * - a large share becomes a piece of its own, which the output lists as it is;
- * - a small share is staged, by offsets into staging chunks, and `assemble` copies it into the output
- *   chunks, per merged family its header, then each input's share in input order.
- * Listing every share as a piece would cost an object per family and input, and a write per share,
- * which for expositions of many small families (node_exporter: 1,200) is more than copying them.
+ * Pass 2: output bytes from pass 1's records — fast records copied from the input's bytes around their
+ * insertion, slow ones from the side buffer. It runs at two moments:
+ * - on arrival (`writePieces`): an input's large families are written into pieces of their own right
+ *   after pass 1, so most of the bytes are written while other targets are still being fetched;
+ * - at the end (`assemble`): per merged family its header, then each input's share in input order —
+ *   a piece is listed as it is, small shares are written into output chunks around the pieces, from
+ *   the bytes of the body their records point at, kept on arrival (kept-bytes.ts).
+ * Writing every family as a piece would cost an object per family and input, which for expositions
+ * of many small families (node_exporter: 1,200) is more than copying them at the end.
  */
 
 import type { MergedFamily, Segments } from '../merge/merged-families.ts';
@@ -21,11 +21,9 @@ import { textOrder } from './text-order.ts';
 /** A family's bytes from one input at least this large are written on arrival, as a piece. */
 const PIECE_MIN_BYTES = 4096;
 
-/** Unpooled staging chunks: enough for a few inputs' small shares, little for a one-shot merge. */
-const UNPOOLED_STAGING_BYTES = 256 << 10;
-
 export interface Prepared {
-  readonly body: ByteView;
+  /** The body while `add` runs; afterwards the kept bytes its small shares' records point at. */
+  body: ByteView;
   readonly insertions: readonly [ByteView, ByteView, ByteView];
 }
 
@@ -100,100 +98,43 @@ class ChunkWriter {
 }
 
 /**
- * Writes each of one input's shares: one of at least PIECE_MIN_BYTES into a piece of its own
- * (`local.piece`), a smaller one into staging (`local.staged*`). Nothing refers to the body afterwards.
+ * Writes each of one input's families of at least PIECE_MIN_BYTES into a piece of its own
+ * (`local.piece`), in pooled memory of `pieces`.
  */
-export function writeShares(
+export function writePieces(
   families: readonly LocalFamily[],
   records: SampleRecords,
   side: Buffer,
   prepared: Prepared,
-  memory: PieceMemory,
+  pieces: PieceMemory,
 ): void {
-  const sideView = byteView(side);
-  const rec = records.data;
-  const staging = memory.staging;
+  let sideView: ByteView | undefined;
   for (const local of families) {
-    if (local.firstFrom < 0) continue;
-    const large = local.bytes >= PIECE_MIN_BYTES;
-    let out: ByteView;
-    let o: number;
-    if (large) {
-      memory.writer.reserve(local.bytes);
-      out = memory.writer.view;
-      o = memory.writer.o;
-    } else {
-      // A share never straddles two chunks, so that `assemble` copies each with one copy.
-      staging.reserve(local.bytes);
-      out = staging.view;
-      o = staging.o;
+    if (local.bytes < PIECE_MIN_BYTES) continue;
+    sideView ??= byteView(side);
+    const w = pieces.writer;
+    w.reserve(local.bytes);
+    let o = w.o;
+    const rec = records.data;
+    if (local.firstFrom >= 0) {
+      o = writeRecords(rec, local.firstFrom, local.firstTo, prepared, sideView, w.view, o);
     }
-    const start = o;
-    o = writeRecords(rec, local.firstFrom, local.firstTo, prepared, sideView, out, o);
     const more = local.moreSegments;
     if (more !== undefined) {
       for (let s = 0; s < more.length; s += 2) {
-        o = writeRecords(rec, more[s] as number, more[s + 1] as number, prepared, sideView, out, o);
+        o = writeRecords(rec, more[s] as number, more[s + 1] as number, prepared, sideView, w.view, o);
       }
     }
-    if (large) {
-      memory.writer.o = o;
-      local.piece = memory.writer.claim();
-    } else {
-      staging.o = o;
-      local.stagedChunk = staging.chunks.length - 1;
-      local.stagedStart = start;
-      local.stagedEnd = o;
-    }
+    w.o = o;
+    local.piece = w.claim();
   }
 }
 
-/**
- * Small shares written on arrival, read back only by `assemble`: the staging chunks are free once it
- * has run (`release`), long before the output is written out.
- */
-class Staging {
-  readonly chunks: ByteView[] = [];
-  view: ByteView = byteView(Buffer.alloc(0));
-  o = 0;
-  private readonly taken: Buffer[] = [];
-
-  constructor(private readonly pool: ChunkPool | undefined) {}
-
-  reserve(n: number): void {
-    if (this.o + n <= this.view.bytes.length) return;
-    const pool = this.pool;
-    let chunk: Buffer;
-    if (pool !== undefined && n <= pool.chunkBytes) {
-      chunk = pool.take();
-      this.taken.push(chunk);
-    } else {
-      chunk = Buffer.allocUnsafe(Math.max(n, UNPOOLED_STAGING_BYTES));
-    }
-    this.view = byteView(chunk);
-    this.chunks.push(this.view);
-    this.o = 0;
-  }
-
-  release(): void {
-    const pool = this.pool;
-    if (pool !== undefined) for (const chunk of this.taken.splice(0)) pool.give(chunk);
-    this.chunks.length = 0;
-    this.view = byteView(Buffer.alloc(0));
-    this.o = 0;
-  }
-}
-
-/**
- * Where one merge's shares are written: `writer` holds the pieces (`taken`: its pool chunks, to hand
- * back once the output is written out), `staging` the small shares.
- */
+/** Where one merge's pieces are written; `taken` are the pool chunks to hand back. */
 export class PieceMemory {
   readonly writer: ChunkWriter;
-  readonly staging: Staging;
   constructor(pool: ChunkPool | undefined) {
     this.writer = new ChunkWriter(pool, CHUNK_BYTES);
-    this.staging = new Staging(pool);
   }
   get taken(): readonly Buffer[] {
     return this.writer.taken;
@@ -207,9 +148,11 @@ export class PieceMemory {
 export function assemble(
   order: readonly MergedFamily[],
   format: ExpositionFormat,
+  records: SampleRecords,
+  side: Buffer,
+  prepared: readonly Prepared[],
   segments: Segments,
   pieces: readonly Buffer[],
-  staged: readonly ByteView[],
   pool: ChunkPool | undefined,
 ): { chunks: Buffer[]; bytes: number; taken: Buffer[] } {
   const headers = order.map((f) => header(f, format));
@@ -217,6 +160,8 @@ export function assemble(
   for (let f = 0; f < order.length; f++)
     total += (headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
   const w = new ChunkWriter(pool, Math.min(CHUNK_BYTES, total));
+  const sideView = byteView(side);
+  const rec = records.data;
   const segs = segments.data;
   const grouped = segments.byFamily(order.length);
   for (const family of format === 'text' ? textOrder(order) : order) {
@@ -226,15 +171,21 @@ export function assemble(
     w.o += h.copy(w.out, w.o);
     for (let g = grouped.start[f] as number, end = grouped.start[f + 1] as number; g < end; g++) {
       const s = grouped.order[g] as number;
-      const chunk = segs[s + 1] as number;
-      if (chunk < 0) {
+      const input = segs[s + 1] as number;
+      if (input < 0) {
         w.piece(pieces[segs[s + 2] as number] as Buffer);
         continue;
       }
-      const from = segs[s + 2] as number;
+      const p = prepared[input] as Prepared;
       const to = segs[s + 3] as number;
-      w.reserve(to - from);
-      w.o = copyView(staged[chunk] as ByteView, from, to, w.view, w.o);
+      let k = segs[s + 2] as number;
+      while (k < to) {
+        // One reservation per record or run: a record never straddles two chunks.
+        const m = (rec[k] as number) < 0 ? k + 4 : runEnd(rec, k, to);
+        w.reserve(recordsSize(rec, k, m, p.insertions));
+        w.o = writeRecords(rec, k, m, p, sideView, w.view, w.o);
+        k = m;
+      }
     }
   }
   if (format === 'openmetrics') {
@@ -243,6 +194,18 @@ export function assemble(
   }
   w.cut();
   return { chunks: w.chunks, bytes: total, taken: w.taken };
+}
+
+function recordsSize(rec: Int32Array, from: number, to: number, insertions: readonly ByteView[]): number {
+  let size = 0;
+  for (let k = from; k < to; k += 4) {
+    const a = rec[k] as number;
+    size +=
+      a < 0
+        ? (rec[k + 2] as number) - (rec[k + 1] as number)
+        : (rec[k + 2] as number) - a + 1 + (insertions[rec[k + 3] as number] as ByteView).bytes.length;
+  }
+  return size;
 }
 
 /** Writes records [from, to) at `at`: slow ones from the side buffer, runs of fast ones from the body. */
@@ -274,7 +237,7 @@ function writeRecords(
  * End of the run of fast records starting at `from` whose lines follow each other in the body with
  * exactly one LF between them: such a run is copied with one native copy and spread in place.
  */
-function runEnd(rec: Int32Array, from: number, to: number): number {
+export function runEnd(rec: Int32Array, from: number, to: number): number {
   let k = from + 4;
   let prevEnd = rec[from + 2] as number;
   while (k < to) {
