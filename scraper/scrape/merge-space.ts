@@ -38,8 +38,11 @@ export interface MergedSpace {
  * pieces on arrival, overlapping the fetches still in flight, so little is left once the last one is in.
  */
 export interface SpaceMerge {
-  /** Instance `position` has its outcome. Each position once. Nothing reads its body once this returns. */
-  arrived(position: number, instance: ScrapedInstance): void;
+  /**
+   * Instance `position` has its outcome. Each position once. Returns true when nothing reads its body
+   * once this has returned; false when the merge reads it until `finish` has returned.
+   */
+  arrived(position: number, instance: ScrapedInstance): boolean;
   /**
    * Every instance, with outcomes as finally reported (a failure's reason may have been refined since
    * it arrived). The synthetic series join the same merge, after the instances: one family each, even
@@ -89,9 +92,9 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
     arrived(position, inst) {
       if (!inst.outcome.ok) {
         merger.skip(position);
-        return;
+        return true;
       }
-      merger.add(
+      return merger.add(
         {
           body: inst.outcome.body,
           contentType: inst.outcome.contentType,

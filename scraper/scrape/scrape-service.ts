@@ -166,20 +166,19 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
           const outcome = await local.run(() =>
             deps.global.run(tenant, () => scrapeOne(job, options, start, arena)),
           );
-          try {
-            // Parsed and written now, while the other fetches are still in flight.
-            merge.arrived(i, instance(i, outcome));
-          } finally {
-            // Its slab space goes to the next bodies (of this or another space's scrape): nothing
-            // may keep the body, so only the settled outcome is kept.
-            if (outcome.ok) arena.consumed(outcome.body);
-          }
+          // Parsed and written now, while the other fetches are still in flight.
+          const letGo = merge.arrived(i, instance(i, outcome));
+          // Its slab space goes to the next bodies (of this or another space's scrape). The merge may
+          // still read it until `finish` (letGo false); nobody else keeps it: only the settled outcome.
+          if (outcome.ok && letGo) arena.consumed(outcome.body);
           return settled(outcome);
         }),
       );
       await explain(jobs, outcomes);
       const instances = outcomes.map((outcome, i) => instance(i, outcome));
       const merged = merge.finish(instances);
+      // No body is read any more: the answer is in the merge's own chunks.
+      arena.release();
       if (deps.onFailure) {
         for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown', r.detail);
       }
@@ -199,13 +198,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
           });
         });
       }
-      return {
-        ...merged,
-        release() {
-          merged.release();
-          arena.release();
-        },
-      };
+      return merged;
     },
   };
 }

@@ -2,9 +2,9 @@
  * What `assemble` (writer.ts) needs of a body once its `add` has returned: the body lines its small
  * shares' fast records point at, copied on arrival into pooled memory, the records rebased onto the
  * copy. The body itself is then dead (its memory may hold another scrape's bytes by the time the
- * merge is written). The copy is at most the body's sample lines of small families: no HELP/TYPE text,
- * no large family (written on arrival as pieces), no target labels (inserted by `assemble`), so it is
- * smaller than both the body and those shares' output.
+ * merge is written). The copy is about the body's sample lines of small families (with the short
+ * stretches between them): no large family (written on arrival as pieces), no target labels (inserted
+ * by `assemble`), so it is smaller than both the body and those shares' output.
  */
 
 import { type ByteView, byteView, copyView } from '../scan/byte-sink.ts';
@@ -20,6 +20,7 @@ export class KeptBytes {
   private view: ByteView = byteView(Buffer.alloc(0));
   private o = 0;
   private readonly taken: Buffer[] = [];
+  private readonly spans = new Spans();
 
   constructor(private readonly pool: ChunkPool | undefined) {}
 
@@ -28,27 +29,16 @@ export class KeptBytes {
    * records onto the copy; returns the view they now point into.
    */
   keep(families: readonly LocalFamily[], records: SampleRecords, body: ByteView): ByteView {
-    // A share's output bytes bound its body bytes: each line is written with its insertion and LF.
-    let bound = 0;
-    for (const local of families) {
-      if (local.piece === undefined && local.firstFrom >= 0) bound += local.bytes;
-    }
-    this.reserve(bound);
-    const out = this.view;
     const rec = records.data;
-    let o = this.o;
-    for (const local of families) {
-      if (local.piece !== undefined || local.firstFrom < 0) continue;
-      o = keepSegment(rec, local.firstFrom, local.firstTo, body, out, o);
-      const more = local.moreSegments;
-      if (more !== undefined) {
-        for (let s = 0; s < more.length; s += 2) {
-          o = keepSegment(rec, more[s] as number, more[s + 1] as number, body, out, o);
-        }
-      }
-    }
-    this.o = o;
-    return out;
+    const spans = this.spans;
+    // First the size, then the copy: an input's records all point into one view.
+    spans.begin(undefined, body, 0);
+    forEachShare(families, rec, spans);
+    this.reserve(spans.end());
+    spans.begin(this.view, body, this.o);
+    forEachShare(families, rec, spans);
+    this.o = spans.end();
+    return this.view;
   }
 
   /** Every kept byte is dead from now on (after `assemble`): the chunks go back to the pool. */
@@ -76,19 +66,90 @@ export class KeptBytes {
 }
 
 /**
- * Copies the body lines of records [from, to) to `out` at `at`, one copy per run of lines back to back
- * (writer.ts, runEnd), so that they stay one run; rebases the records. Slow records point into the
- * side buffer, which outlives the body: left as they are.
+ * About the bytes `keep` copies of `families` (at least as many, but for the stretches between runs):
+ * their small shares' output bytes but for the shortest insertion per sample.
  */
-function keepSegment(
-  rec: Int32Array,
-  from: number,
-  to: number,
-  body: ByteView,
-  out: ByteView,
-  at: number,
-): number {
-  let o = at;
+export function keptEstimate(families: readonly LocalFamily[], insertions: readonly ByteView[]): number {
+  let ins = Number.MAX_SAFE_INTEGER;
+  for (const i of insertions) ins = Math.min(ins, i.bytes.length);
+  let n = 0;
+  for (const local of families) {
+    if (local.piece === undefined && local.firstFrom >= 0) n += local.bytes - local.samples * ins;
+  }
+  return n;
+}
+
+/**
+ * Runs of lines less than this apart are copied as one span, the bytes between them (HELP and TYPE
+ * lines of the next family, usually) included: a copy per share cost more than the merge's assemble.
+ */
+const GAP_MAX = 192;
+
+/**
+ * Body spans being copied: each run of fast records (lines back to back, writer.ts runEnd) joins the
+ * current span when it starts at most GAP_MAX after it, else closes it and starts the next. Records
+ * are rebased as their run is added, the span copied when it closes. Without `out`, only measures.
+ */
+class Spans {
+  private out: ByteView | undefined;
+  private body: ByteView = byteView(Buffer.alloc(0));
+  private start = 0;
+  private stop = -1;
+  /** Where the current span goes in `out`. */
+  private at = 0;
+
+  begin(out: ByteView | undefined, body: ByteView, at: number): void {
+    this.out = out;
+    this.body = body;
+    this.at = at;
+    this.start = 0;
+    this.stop = -1;
+  }
+
+  /** The run of records [from, to) reading body [start, stop). */
+  add(rec: Int32Array, from: number, to: number, start: number, stop: number): void {
+    if (this.stop < 0 || start < this.stop || start - this.stop > GAP_MAX) {
+      this.close();
+      this.start = start;
+    }
+    this.stop = stop;
+    if (this.out === undefined) return;
+    const delta = this.start - this.at;
+    for (let k = from; k < to; k += 4) {
+      rec[k] = (rec[k] as number) - delta;
+      rec[k + 1] = (rec[k + 1] as number) - delta;
+      rec[k + 2] = (rec[k + 2] as number) - delta;
+    }
+  }
+
+  /** Closes the last span; returns the offset after it. */
+  end(): number {
+    this.close();
+    this.stop = -1;
+    this.out = undefined;
+    return this.at;
+  }
+
+  private close(): void {
+    if (this.stop < 0) return;
+    if (this.out !== undefined) copyView(this.body, this.start, this.stop, this.out, this.at);
+    this.at += this.stop - this.start;
+  }
+}
+
+function forEachShare(families: readonly LocalFamily[], rec: Int32Array, spans: Spans): void {
+  for (const local of families) {
+    if (local.piece !== undefined || local.firstFrom < 0) continue;
+    runsOf(rec, local.firstFrom, local.firstTo, spans);
+    const more = local.moreSegments;
+    if (more !== undefined) {
+      for (let s = 0; s < more.length; s += 2) runsOf(rec, more[s] as number, more[s + 1] as number, spans);
+    }
+  }
+}
+
+/** Slow records point into the side buffer, which outlives the body: left as they are. */
+function runsOf(rec: Int32Array, from: number, to: number, spans: Spans): void {
   let k = from;
   while (k < to) {
     if ((rec[k] as number) < 0) {
@@ -96,15 +157,7 @@ function keepSegment(
       continue;
     }
     const m = runEnd(rec, k, to);
-    const start = rec[k] as number;
-    const delta = start - o;
-    o = copyView(body, start, rec[m - 2] as number, out, o);
-    for (let j = k; j < m; j += 4) {
-      rec[j] = (rec[j] as number) - delta;
-      rec[j + 1] = (rec[j + 1] as number) - delta;
-      rec[j + 2] = (rec[j + 2] as number) - delta;
-    }
+    spans.add(rec, k, m, rec[k] as number, rec[m - 2] as number);
     k = m;
   }
-  return o;
 }

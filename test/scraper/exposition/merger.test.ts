@@ -63,15 +63,31 @@ describe('createMerger', () => {
       );
       const expected = Buffer.concat(mergeExpositions(inputs, format).chunks);
       expect(expected.toString()).toContain('first');
-      const merger = createMerger(format);
+      const merger = createMerger(format, { keepShare: 1 });
       for (let i = inputs.length - 1; i >= 0; i--) {
         const body = Buffer.from((inputs[i] as MergeInput).body);
-        merger.add({ ...(inputs[i] as MergeInput), body }, i);
+        expect(merger.add({ ...(inputs[i] as MergeInput), body }, i)).toBe(true);
         body.fill('~');
       }
       const got = Buffer.concat(merger.finish().chunks);
       expect(got.toString()).toBe(expected.toString());
     }
+  });
+
+  it('lets go of a body of large families on arrival, reads one of small families until finish', () => {
+    const merger = createMerger('text');
+    const mostlyLarge = input(`# TYPE small gauge\nsmall 1\n${large}`, 1);
+    const allSmall = input(
+      `# TYPE x gauge\n${Array.from({ length: 20 }, (_, k) => `x{a="${k}"} ${k}\n`).join('')}`,
+      0,
+    );
+    expect(merger.add(mostlyLarge, 1)).toBe(true);
+    mostlyLarge.body.fill('~');
+    expect(merger.add(allSmall, 0)).toBe(false);
+    const text = Buffer.concat(merger.finish().chunks).toString();
+    expect(text).toContain('small{cf_instance_number="1"} 1\n');
+    expect(text).toContain('big{cf_instance_number="1",k="299"} 299\n');
+    expect(text).toContain('x{cf_instance_number="0",a="19"} 19\n');
   });
 
   it('leaves skipped positions out and reserves names for their owner', () => {
