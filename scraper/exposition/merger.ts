@@ -3,8 +3,8 @@
  * writes its large families right away (writer.ts), so a caller fetching many targets does most of the
  * work while the others are still in flight; `finish` writes the rest around those pieces. Inputs are
  * adopted into families in position order, whatever order they are added in, so the output does not
- * depend on which target answered first. A body is dead once its `add` returns: what the rest needs
- * of it is copied (kept-bytes.ts, detachHeaders), so a caller may reuse its memory at once.
+ * depend on which target answered first. When `add` returns true, what the rest needs of the body
+ * has been copied (kept-bytes.ts, detachHeaders): the caller may reuse its memory at once.
  */
 
 import type { InputOutcome, MergeInput, MergeResult } from './contract.ts';
@@ -160,14 +160,16 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       if (scan.ok) {
         const prep: Prepared = { body: byteView(input.body), insertions: insertionViews };
         writePieces(scan.families, records, side.buf, prep, pieceMemory);
-        const letGo = keptEstimate(scan.families, prep.insertions) <= keepShare * input.body.length;
+        const letGo =
+          keepShare >= 1 || keptEstimate(scan.families, prep.insertions) <= keepShare * input.body.length;
         if (letGo) prep.body = kept.keep(scan.families, records, prep.body);
-        prepared[position] = prep;
         // The next input to adopt is adopted right below, while its body is still alive; only one that
         // waits for an earlier position, its body let go of, needs its headers copied out of it.
         const at = position === adoptedUpTo || !letGo ? input.body : detachHeaders(scan.families, headers);
         pending.set(position, { families: scan.families, headers: at, from, owner });
         adoptPending(false);
+        // Last: an input that failed on the way refers to no body.
+        prepared[position] = prep;
         return letGo;
       }
       error = scan.error;

@@ -1,5 +1,5 @@
 /**
- * What `assemble` (writer.ts) needs of a body once its `add` has returned: the body lines its small
+ * What `assemble` (writer.ts) needs of a body the merge lets go of on arrival: the body lines its small
  * shares' fast records point at, copied on arrival into pooled memory, the records rebased onto the
  * copy. The body itself is then dead (its memory may hold another scrape's bytes by the time the
  * merge is written). The copy is about the body's sample lines of small families (with the short
@@ -66,8 +66,9 @@ export class KeptBytes {
 }
 
 /**
- * About the bytes `keep` copies of `families` (at least as many, but for the stretches between runs):
- * their small shares' output bytes but for the shortest insertion per sample.
+ * About the bytes `keep` copies of `families`, cheaply: their small shares' output bytes but for the
+ * shortest insertion per sample. More than that for rewritten lines (which are not copied), less by
+ * the stretches between runs copied with them.
  */
 export function keptEstimate(families: readonly LocalFamily[], insertions: readonly ByteView[]): number {
   let ins = Number.MAX_SAFE_INTEGER;

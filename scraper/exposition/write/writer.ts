@@ -5,7 +5,7 @@
  *   after pass 1, so most of the bytes are written while other targets are still being fetched;
  * - at the end (`assemble`): per merged family its header, then each input's share in input order —
  *   a piece is listed as it is, small shares are written into output chunks around the pieces, from
- *   the bytes of the body their records point at, kept on arrival (kept-bytes.ts).
+ *   the body or from what was kept of it on arrival (kept-bytes.ts).
  * Writing every family as a piece would cost an object per family and input, which for expositions
  * of many small families (node_exporter: 1,200) is more than copying them at the end.
  */
@@ -22,7 +22,7 @@ import { textOrder } from './text-order.ts';
 const PIECE_MIN_BYTES = 4096;
 
 export interface Prepared {
-  /** The body while `add` runs; afterwards the kept bytes its small shares' records point at. */
+  /** The body; or, once `add` has let go of it, the bytes of it kept for its small shares (kept-bytes.ts). */
   body: ByteView;
   readonly insertions: readonly [ByteView, ByteView, ByteView];
 }
