@@ -8,6 +8,8 @@
 // headers, gzip; plain path: identity), then the peak while 40 clients scrape their small space
 // concurrently (production path). Baseline in the same run: an empty node HTTP server (the floor).
 // Goals: scraper idle ≤ 100 MB, 200-instance peak ≤ 160 MB, 40 concurrent ≤ 200 MB; broker idle ≤ 80 MB.
+// With BIG_BODY=1, one more space (50 apps × 4 instances × ~430 KB) and a last phase: the peak during
+// back-to-back scrapes of it (production path). Goal ≤ 300 MB.
 // Run: npm run bench:memory   (REST_S=10 for a quicker, unofficial run; RUNS=5 scrapes per peak phase)
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { sampleGroups } from './memory-sampler.ts';
 
 const REST_S = Number(process.env.REST_S ?? 60);
 const RUNS = Number(process.env.RUNS ?? 5);
+const BIG_BODY = process.env.BIG_BODY === '1';
 const CLIENTS = 40;
 const BROKER = { username: 'bench', password: 'bench-broker-password' };
 const CATALOG = {
@@ -103,6 +106,15 @@ async function main(): Promise<void> {
       instances: 4,
       payloadBytes: 100_000,
     });
+    const huge = BIG_BODY
+      ? await registerSpace(sandbox, osb, CATALOG, {
+          org,
+          name: 'huge',
+          apps: 50,
+          instances: 4,
+          payloadBytes: 430_000,
+        })
+      : undefined;
     const small: BenchSpace[] = [];
     for (let s = 0; s < CLIENTS; s++) {
       small.push(
@@ -128,7 +140,7 @@ async function main(): Promise<void> {
       return bytes;
     };
     // Discovery must know every instance, and every instance must answer, before anything is measured.
-    for (const space of [big, ...small]) {
+    for (const space of [big, ...small, ...(huge === undefined ? [] : [huge])]) {
       for (let i = 0; ; i++) {
         const res = await request(`${scraper.url}/v1/spaces/${space.guid}/metrics`, {
           headers: { ...PLAIN, authorization: space.authorization },
@@ -184,6 +196,18 @@ async function main(): Promise<void> {
       }
     });
     const peakConcurrent = await peakOf(() => concurrent(RUNS));
+    let hugeBytes = 0;
+    const hugeCpu: number[] = [];
+    const peakHuge =
+      huge === undefined
+        ? undefined
+        : await peakOf(async () => {
+            for (let r = 0; r < RUNS; r++) {
+              const c0 = cpuMsOf(scraper.pgid);
+              hugeBytes = await scrape(huge, PRODUCTION);
+              hugeCpu.push(cpuMsOf(scraper.pgid) - c0);
+            }
+          });
     await sampler.stop();
 
     const verdict = (value: number, goalMb: number) =>
@@ -207,6 +231,11 @@ async function main(): Promise<void> {
     console.log(
       `  scraper peak, ${CLIENTS} concurrent small-space clients  ${mb(peakConcurrent)}  ${vsFloor(peakConcurrent)}  ${verdict(peakConcurrent, 200)}   (${RUNS} scrapes each)`,
     );
+    if (peakHuge !== undefined) {
+      console.log(
+        `  scraper peak, 200 × 430 KB, production path      ${mb(peakHuge)}  ${vsFloor(peakHuge)}  ${verdict(peakHuge, 300)}   (${mb(hugeBytes)} gzip out; CPU ${median(hugeCpu)} ms/scrape)`,
+      );
+    }
     console.log(
       `  broker idle after registration and ${REST_S} s rest     ${mb(idle.broker)}  ${vsFloor(idle.broker)}  ${verdict(idle.broker, 80)}   (peak while registering: ${mb(brokerRegistrationPeak)})`,
     );

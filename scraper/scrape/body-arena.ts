@@ -1,16 +1,27 @@
 import type { ChunkPool } from '../exposition/index.ts';
 
+interface Slab {
+  readonly buf: Buffer;
+  used: number;
+  /** Bodies joined into it and not yet consumed. */
+  live: number;
+}
+
 /**
- * Memory for the bodies of one space scrape. A scrape of 200 instances reads ~20 MB of bodies that
- * all live until the merge is written; as fresh buffers they were about half the external memory a
- * scrape allocated, and that is what drives V8's full collections (one every scrape or two). Bodies
- * are copied back to back into slabs from a pool instead, and `release` hands the slabs back once
- * nothing reads the bodies any more. A body larger than a slab gets a buffer of its own.
+ * Memory for the bodies of one space scrape. Bodies as fresh buffers were about half the external
+ * memory a scrape allocated, and that is what drives V8's full collections; they are copied back to
+ * back into slabs from a pool instead. A body is dead once the merge has taken it in (`consumed`):
+ * a slab none of whose bodies is live any more is handed back to the pool (the current one is written
+ * again from its start), so a scrape holds about the bodies still in flight, not all of them.
+ * `release` hands back whatever is left. A body larger than a quarter slab gets a buffer of its own.
+ *
+ * The pool is shared by scrapes of other spaces (other tenants): whoever calls `consumed` must drop
+ * every reference to that body, as its bytes are overwritten by the next body joined there.
  */
 export class BodyArena {
-  private readonly slabs: Buffer[] = [];
-  private slab: Buffer | undefined;
-  private used = 0;
+  private readonly slabs = new Set<Slab>();
+  private readonly live = new Map<Buffer, Slab>();
+  private slab: Slab | undefined;
 
   constructor(private readonly pool: ChunkPool) {}
 
@@ -21,21 +32,41 @@ export class BodyArena {
     if (size > slabBytes / 4) {
       return parts.length === 1 ? (parts[0] as Buffer) : copyInto(Buffer.allocUnsafe(size), parts);
     }
-    if (this.slab === undefined || this.used + size > slabBytes) {
-      this.slab = this.pool.take();
-      this.slabs.push(this.slab);
-      this.used = 0;
+    let slab = this.slab;
+    if (slab === undefined || slab.used + size > slabBytes) {
+      // The current slab stays taken while it holds a live body (`consumed` hands it back).
+      slab = { buf: this.pool.take(), used: 0, live: 0 };
+      this.slabs.add(slab);
+      this.slab = slab;
     }
-    const body = copyInto(this.slab.subarray(this.used, this.used + size), parts);
-    this.used += size;
+    const body = copyInto(slab.buf.subarray(slab.used, slab.used + size), parts);
+    slab.used += size;
+    slab.live++;
+    this.live.set(body, slab);
     return body;
+  }
+
+  /** `body` (from `join`) is not read any more by anyone. Once per body; again, or for another buffer: nothing. */
+  consumed(body: Buffer): void {
+    const slab = this.live.get(body);
+    if (slab === undefined) return;
+    this.live.delete(body);
+    slab.live--;
+    if (slab.live > 0) return;
+    if (slab === this.slab) {
+      slab.used = 0;
+    } else {
+      this.slabs.delete(slab);
+      this.pool.give(slab.buf);
+    }
   }
 
   /** Every body joined here is dead from now on: the slabs go back to the pool. */
   release(): void {
-    for (const slab of this.slabs.splice(0)) this.pool.give(slab);
+    for (const slab of this.slabs) this.pool.give(slab.buf);
+    this.slabs.clear();
+    this.live.clear();
     this.slab = undefined;
-    this.used = 0;
   }
 }
 

@@ -8,12 +8,19 @@ import {
 import { boundDetail } from './fetch-instance.ts';
 import type { InstanceReport } from './synthetic.ts';
 import { SYNTHETIC_FAMILIES, syntheticExposition } from './synthetic.ts';
-import type { ScrapeOutcome } from './types.ts';
+import type { ScrapeOutcome, SettledOutcome } from './types.ts';
 
 export interface ScrapedInstance {
   labels: readonly LabelPair[];
   honorLabels: boolean;
   outcome: ScrapeOutcome;
+}
+
+/** An instance as `finish` sees it: its body, if any, is not read any more. */
+export interface SettledInstance {
+  labels: readonly LabelPair[];
+  honorLabels: boolean;
+  outcome: SettledOutcome;
 }
 
 export interface MergedSpace {
@@ -31,14 +38,17 @@ export interface MergedSpace {
  * pieces on arrival, overlapping the fetches still in flight, so little is left once the last one is in.
  */
 export interface SpaceMerge {
-  /** Instance `position` has its outcome. Each position once. */
-  arrived(position: number, instance: ScrapedInstance): void;
+  /**
+   * Instance `position` has its outcome. Each position once. Returns true when nothing reads its body
+   * once this has returned; false when the merge reads it until `finish` has returned.
+   */
+  arrived(position: number, instance: ScrapedInstance): boolean;
   /**
    * Every instance, with outcomes as finally reported (a failure's reason may have been refined since
    * it arrived). The synthetic series join the same merge, after the instances: one family each, even
    * when an app exposes a family of the same name, whose samples are then dropped as conflicting.
    */
-  finish(instances: readonly ScrapedInstance[]): MergedSpace;
+  finish(instances: readonly SettledInstance[]): MergedSpace;
 }
 
 export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): SpaceMerge {
@@ -46,7 +56,7 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
     format,
     pool === undefined ? { reserved: SYNTHETIC_FAMILIES } : { reserved: SYNTHETIC_FAMILIES, pool },
   );
-  function addSynthetic(instances: readonly ScrapedInstance[]): InstanceReport[] {
+  function addSynthetic(instances: readonly SettledInstance[]): InstanceReport[] {
     const parsed = merger.outcomes();
     const reports: InstanceReport[] = instances.map((inst, i) => {
       const o = inst.outcome;
@@ -82,9 +92,9 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
     arrived(position, inst) {
       if (!inst.outcome.ok) {
         merger.skip(position);
-        return;
+        return true;
       }
-      merger.add(
+      return merger.add(
         {
           body: inst.outcome.body,
           contentType: inst.outcome.contentType,

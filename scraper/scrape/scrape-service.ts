@@ -6,10 +6,10 @@ import type { FairSemaphore } from './fair-semaphore.ts';
 import { type FetchDeps, fetchInstance } from './fetch-instance.ts';
 import { instanceLabels } from './instance-labels.ts';
 import { instanceRequest } from './instance-request.ts';
-import { createSpaceMerge, type MergedSpace, type ScrapedInstance } from './merge-space.ts';
+import { createSpaceMerge, type MergedSpace, type SettledInstance } from './merge-space.ts';
 import type { ScrapeRecorder } from './scrape-recorder.ts';
 import { Semaphore } from './semaphore.ts';
-import type { ScrapeOutcome } from './types.ts';
+import { type ScrapeOutcome, type SettledOutcome, settled } from './types.ts';
 
 export interface ScrapeJob {
   target: DiscoveredTarget;
@@ -129,7 +129,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
     return outcome;
   }
 
-  async function explain(jobs: readonly ScrapeJob[], outcomes: ScrapeOutcome[]): Promise<void> {
+  async function explain(jobs: readonly ScrapeJob[], outcomes: SettledOutcome[]): Promise<void> {
     if (!deps.instanceStates) return;
     const failedApps = new Set<string>();
     jobs.forEach((job, i) => {
@@ -166,25 +166,30 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       const merge = createSpaceMerge(options.format, pool);
       const arena = new BodyArena(bodyPool);
       const labels = jobs.map((job) => instanceLabels(job.target, job.index));
-      const instance = (i: number, outcome: ScrapeOutcome): ScrapedInstance => ({
-        labels: labels[i] as ScrapedInstance['labels'],
+      const instance = <O extends SettledOutcome | ScrapeOutcome>(i: number, outcome: O) => ({
+        labels: labels[i] as SettledInstance['labels'],
         honorLabels: (jobs[i] as ScrapeJob).target.target.honorLabels,
         outcome,
       });
-      const outcomes: ScrapeOutcome[] = await Promise.all(
+      const outcomes: SettledOutcome[] = await Promise.all(
         jobs.map(async (job, i) => {
           const tenant = job.target.target.instanceId;
           const outcome = await local.run(() =>
             deps.global.run(tenant, () => scrapeOne(job, options, start, arena)),
           );
           // Parsed and written now, while the other fetches are still in flight.
-          merge.arrived(i, instance(i, outcome));
-          return outcome;
+          const letGo = merge.arrived(i, instance(i, outcome));
+          // Its slab space goes to the next bodies (of this or another space's scrape). The merge may
+          // still read it until `finish` (letGo false); nobody else keeps it: only the settled outcome.
+          if (outcome.ok && letGo) arena.consumed(outcome.body);
+          return settled(outcome);
         }),
       );
       await explain(jobs, outcomes);
       const instances = outcomes.map((outcome, i) => instance(i, outcome));
       const merged = merge.finish(instances);
+      // No body is read any more: the answer is in the merge's own chunks.
+      arena.release();
       if (deps.onFailure) {
         for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown', r.detail);
       }
@@ -204,13 +209,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
           });
         });
       }
-      return {
-        ...merged,
-        release() {
-          merged.release();
-          arena.release();
-        },
-      };
+      return merged;
     },
   };
 }

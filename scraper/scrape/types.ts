@@ -13,6 +13,20 @@ export type ScrapeOutcome =
       detail?: string;
     };
 
+/**
+ * An outcome once the merge has taken its body in: without it, since the body's memory is reused
+ * (BodyArena), possibly for another tenant's scrape.
+ */
+export type SettledOutcome =
+  | { ok: true; contentType: string | undefined; durationMs: number }
+  | Extract<ScrapeOutcome, { ok: false }>;
+
+export function settled(outcome: ScrapeOutcome): SettledOutcome {
+  return outcome.ok
+    ? { ok: true, contentType: outcome.contentType, durationMs: outcome.durationMs }
+    : outcome;
+}
+
 /** Where and how one instance is fetched (built from a discovered target and an instance index). */
 export interface InstanceRequest {
   /** Absolute URL: scheme, route host (or `<index>.<host>:<port>` for internal routes), path. */

@@ -23,10 +23,14 @@ export interface Adopted {
   conflictsDropped: number;
 }
 
+/**
+ * `headers` holds the names, HELP and UNIT of `locals`: the input's body while its `add` runs, else a
+ * copy (input-scan.ts, detachHeaders). What the merged families keep of it is copied.
+ */
 export function adopt(
   locals: readonly LocalFamily[],
   index: number,
-  body: Buffer,
+  headers: Buffer,
   from: ExpositionFormat,
   to: ExpositionFormat,
   merged: MergedFamilies,
@@ -39,7 +43,7 @@ export function adopt(
   // Inputs of one kind of app list the same families in the same order: the family after the previous
   // one's merged family is usually this one, which a byte comparison confirms without a string.
   let predicted = 0;
-  const bodyView = new DataView(body.buffer, body.byteOffset, body.length);
+  const headerView = new DataView(headers.buffer, headers.byteOffset, headers.length);
   // First every local family finds its merged family, so that one input giving a name two types
   // (`# TYPE a info` then a sample `a`, or two TYPE blocks) is known before any share is adopted:
   // Prometheus keeps all those samples, so such a name is `unknown` for that input as a whole.
@@ -49,7 +53,7 @@ export function adopt(
     local.adoptedAt = -1;
     if (from === to) {
       const hint = order[predicted];
-      if (hint !== undefined && nameIs(hint.nameView, bodyView, local.nameStart, local.nameEnd))
+      if (hint !== undefined && nameIs(hint.nameView, headerView, local.nameStart, local.nameEnd))
         family = hint;
     }
     if (family === undefined) {
@@ -117,10 +121,10 @@ export function adopt(
       family.claims |= claimsOf(local.type);
     }
     if (family.help === undefined && local.helpStart >= 0) {
-      family.help = convertHelp(body, local.helpStart, local.helpEnd, from, to);
+      family.help = Buffer.from(convertHelp(headers, local.helpStart, local.helpEnd, from, to));
     }
     if (family.unit === undefined && local.unitStart >= 0 && to === 'openmetrics') {
-      family.unit = body.subarray(local.unitStart, local.unitEnd);
+      family.unit = Buffer.from(headers.subarray(local.unitStart, local.unitEnd));
     }
     if (local.piece !== undefined) {
       segments.push(family.index, -1, pieces.length, 0);

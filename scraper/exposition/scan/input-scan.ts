@@ -105,6 +105,46 @@ export class LocalFamily {
   }
 }
 
+const NO_BODY = Buffer.alloc(0);
+
+/**
+ * Copies what adoption reads of `families` (names, HELP, UNIT) out of their body into `sink` and points
+ * them there, so that the body is dead once pass 2 has written the samples (merger.ts). Returns the
+ * buffer they now point into.
+ */
+export function detachHeaders(families: readonly LocalFamily[], sink: ByteSink): Buffer {
+  let need = 0;
+  for (const f of families) {
+    need += f.nameEnd - f.nameStart;
+    if (f.helpStart >= 0) need += f.helpEnd - f.helpStart;
+    if (f.unitStart >= 0) need += f.unitEnd - f.unitStart;
+  }
+  // One reservation: every family of the input ends up in the same buffer.
+  sink.ensure(need);
+  for (const f of families) {
+    const body = f.body;
+    let at = sink.pos;
+    sink.range(body, f.nameStart, f.nameEnd);
+    f.nameStart = at;
+    f.nameEnd = sink.pos;
+    if (f.helpStart >= 0) {
+      at = sink.pos;
+      sink.range(body, f.helpStart, f.helpEnd);
+      f.helpStart = at;
+      f.helpEnd = sink.pos;
+    }
+    if (f.unitStart >= 0) {
+      at = sink.pos;
+      sink.range(body, f.unitStart, f.unitEnd);
+      f.unitStart = at;
+      f.unitEnd = sink.pos;
+    }
+  }
+  const buf = sink.buf;
+  for (const f of families) f.body = buf;
+  return buf;
+}
+
 /**
  * LocalFamily objects for reuse. An input's families are dead once it is adopted into the merged
  * families, and the next input needs about as many: an exposition of 1,200 families times 200 inputs
@@ -126,7 +166,11 @@ export class LocalFamilies {
 
   /** `families` (the list and its members) are not read any more by anyone. */
   give(families: LocalFamily[]): void {
-    for (const f of families) this.free.push(f);
+    for (const f of families) {
+      // Not to keep a body reachable while the family waits for reuse.
+      f.body = NO_BODY;
+      this.free.push(f);
+    }
     families.length = 0;
     this.lists.push(families);
   }

@@ -1,10 +1,11 @@
 /**
- * Pass 2: output bytes from pass 1's records — fast records copied from the input body around their
+ * Pass 2: output bytes from pass 1's records — fast records copied from the input's bytes around their
  * insertion, slow ones from the side buffer. It runs at two moments:
  * - on arrival (`writePieces`): an input's large families are written into pieces of their own right
  *   after pass 1, so most of the bytes are written while other targets are still being fetched;
  * - at the end (`assemble`): per merged family its header, then each input's share in input order —
- *   a piece is listed as it is, small shares are written into output chunks around the pieces.
+ *   a piece is listed as it is, small shares are written into output chunks around the pieces, from
+ *   the body or from what was kept of it on arrival (kept-bytes.ts).
  * Writing every family as a piece would cost an object per family and input, which for expositions
  * of many small families (node_exporter: 1,200) is more than copying them at the end.
  */
@@ -21,7 +22,8 @@ import { textOrder } from './text-order.ts';
 const PIECE_MIN_BYTES = 4096;
 
 export interface Prepared {
-  readonly body: ByteView;
+  /** The body; or, once `add` has let go of it, the bytes of it kept for its small shares (kept-bytes.ts). */
+  body: ByteView;
   readonly insertions: readonly [ByteView, ByteView, ByteView];
 }
 
@@ -235,7 +237,7 @@ function writeRecords(
  * End of the run of fast records starting at `from` whose lines follow each other in the body with
  * exactly one LF between them: such a run is copied with one native copy and spread in place.
  */
-function runEnd(rec: Int32Array, from: number, to: number): number {
+export function runEnd(rec: Int32Array, from: number, to: number): number {
   let k = from + 4;
   let prevEnd = rec[from + 2] as number;
   while (k < to) {

@@ -4,10 +4,18 @@
 // - the neighbour always gets through, whatever the other input holds;
 // - an input the parser accepts passes sample for sample (or fails alone, when a timestamp cannot be
 //   spelled in the output format); one it refuses fails alone, its error quoting the line;
-// - a few hundred of the text bodies go through `promtool check metrics`, and none is refused.
+// - a few hundred of the text bodies go through `promtool check metrics`, and none is refused;
+// - nothing reads a body once its `add` has returned true (always, with keepShare 1): overwriting each
+//   body right after gives the same merged bytes, also when the inputs arrive in reverse order (adopted
+//   long after their arrival).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ExpositionFormat, mergeExpositions } from '../../../scraper/exposition/index.ts';
+import {
+  createMerger,
+  type ExpositionFormat,
+  type MergeInput,
+  mergeExpositions,
+} from '../../../scraper/exposition/index.ts';
 import { collect, sampleKeys } from './collect.ts';
 import { familiesArb, mutate, render, textStyleArb } from './generated-expositions.ts';
 import { hasPromtool, promtoolRefusals } from './promtool.ts';
@@ -24,20 +32,31 @@ function withoutTarget(labels: string): string {
   return labels.replace(/,?zz_target="t"/, '').replace(/^,/, '');
 }
 
+/** The merge of `inputs` added in reverse order, each body overwritten as soon as its `add` returns. */
+function mergedScribbled(inputs: readonly MergeInput[], to: ExpositionFormat): Buffer {
+  const merger = createMerger(to, { keepShare: 1 });
+  for (let i = inputs.length - 1; i >= 0; i--) {
+    const input = inputs[i] as MergeInput;
+    const body = Buffer.from(input.body);
+    expect(merger.add({ ...input, body }, i)).toBe(true);
+    body.fill('~');
+  }
+  return Buffer.concat(merger.finish().chunks);
+}
+
 function check(body: Buffer, from: ExpositionFormat, to: ExpositionFormat, mutated: boolean): void {
-  const r = mergeExpositions(
-    [
-      {
-        body,
-        contentType: from === 'openmetrics' ? OM : undefined,
-        targetLabels: [['zz_target', 't']],
-        honorLabels: false,
-      },
-      { body: Buffer.from(NEIGHBOUR), contentType: undefined, targetLabels: [], honorLabels: false },
-    ],
-    to,
-  );
+  const inputs: MergeInput[] = [
+    {
+      body,
+      contentType: from === 'openmetrics' ? OM : undefined,
+      targetLabels: [['zz_target', 't']],
+      honorLabels: false,
+    },
+    { body: Buffer.from(NEIGHBOUR), contentType: undefined, targetLabels: [], honorLabels: false },
+  ];
+  const r = mergeExpositions(inputs, to);
   const merged = Buffer.concat(r.chunks);
+  expect(mergedScribbled(inputs, to).equals(merged)).toBe(true);
   const out = collect(merged, to);
   expect(out.error).toBeUndefined();
   expect(r.inputs[1]).toMatchObject({ ok: true, samples: 1 });

@@ -53,6 +53,43 @@ describe('createMerger', () => {
     });
   }
 
+  it('never reads a body once its add has returned, even when adopted long after', () => {
+    const helped =
+      '# HELP x first \\ help\n# TYPE x gauge\n# UNIT x seconds\nx{a="1"} 1\n' +
+      '# HELP q quoted "help"\n# TYPE q counter\nq_total 1\nq_created 2\n';
+    for (const format of ['text', 'openmetrics'] as ExpositionFormat[]) {
+      const inputs = [...bodies, [`${helped}# EOF\n`, OM] as [string, string | undefined]].map(([b, ct], i) =>
+        input(i % 2 === 0 && ct === undefined ? b + large : b, i, ct),
+      );
+      const expected = Buffer.concat(mergeExpositions(inputs, format).chunks);
+      expect(expected.toString()).toContain('first');
+      const merger = createMerger(format, { keepShare: 1 });
+      for (let i = inputs.length - 1; i >= 0; i--) {
+        const body = Buffer.from((inputs[i] as MergeInput).body);
+        expect(merger.add({ ...(inputs[i] as MergeInput), body }, i)).toBe(true);
+        body.fill('~');
+      }
+      const got = Buffer.concat(merger.finish().chunks);
+      expect(got.toString()).toBe(expected.toString());
+    }
+  });
+
+  it('lets go of a body of large families on arrival, reads one of small families until finish', () => {
+    const merger = createMerger('text');
+    const mostlyLarge = input(`# TYPE small gauge\nsmall 1\n${large}`, 1);
+    const allSmall = input(
+      `# TYPE x gauge\n${Array.from({ length: 20 }, (_, k) => `x{a="${k}"} ${k}\n`).join('')}`,
+      0,
+    );
+    expect(merger.add(mostlyLarge, 1)).toBe(true);
+    mostlyLarge.body.fill('~');
+    expect(merger.add(allSmall, 0)).toBe(false);
+    const text = Buffer.concat(merger.finish().chunks).toString();
+    expect(text).toContain('small{cf_instance_number="1"} 1\n');
+    expect(text).toContain('big{cf_instance_number="1",k="299"} 299\n');
+    expect(text).toContain('x{cf_instance_number="0",a="19"} 19\n');
+  });
+
   it('leaves skipped positions out and reserves names for their owner', () => {
     const merger = createMerger('openmetrics', { reserved: ['mine'] });
     merger.add(input('# TYPE mine gauge\nmine 1\nother 2\n', 0), 0);
@@ -76,8 +113,8 @@ describe('createMerger', () => {
   });
 
   it('writes into pooled memory again once released, with the same bytes as without a pool', () => {
-    // Small families (written at the end) and one large family per input (written on arrival as a
-    // piece), enough to fill several 16 KB chunks: larger than Node's shared pool for small buffers,
+    // Small families (staged on arrival, copied at the end) and one large family per input (written on
+    // arrival as a piece), enough to fill several 16 KB chunks: larger than Node's shared pool for small buffers,
     // so a chunk's ArrayBuffer identifies it.
     const CHUNK = 16 * 1024;
     const inputs = Array.from({ length: 60 }, (_, i) => {
@@ -87,17 +124,25 @@ describe('createMerger', () => {
     const expected = Buffer.concat(mergeExpositions(inputs, 'text').chunks).toString();
     expect(expected).toContain('big{cf_instance_number="59",k="299"} 299\n');
     const pool = new ChunkPool(4 << 20, CHUNK);
+    // Every chunk the pool hands out (output, pieces, staging of small shares).
+    const handedOut = new Set<ArrayBufferLike>();
+    const take = pool.take.bind(pool);
+    pool.take = () => {
+      const chunk = take();
+      handedOut.add(chunk.buffer);
+      return chunk;
+    };
     const pooled = (chunks: Buffer[]) => chunks.filter((c) => c.buffer.byteLength === CHUNK);
     const first = mergeExpositions(inputs, 'text', pool);
-    const firstBuffers = new Set(pooled(first.chunks).map((c) => c.buffer));
-    expect(firstBuffers.size).toBeGreaterThan(2);
+    const firstBuffers = new Set(handedOut);
+    expect(new Set(pooled(first.chunks).map((c) => c.buffer)).size).toBeGreaterThan(2);
     expect(Buffer.concat(first.chunks).toString()).toBe(expected);
     first.release();
     first.release();
     const second = mergeExpositions(inputs, 'text', pool);
     expect(Buffer.concat(second.chunks).toString()).toBe(expected);
-    const secondBuffers = new Set(pooled(second.chunks).map((c) => c.buffer));
-    expect([...secondBuffers].every((b) => firstBuffers.has(b))).toBe(true);
-    expect(secondBuffers.size).toBe(firstBuffers.size);
+    // The second merge wrote only into memory the first one handed back.
+    expect(handedOut.size).toBe(firstBuffers.size);
+    expect(pooled(second.chunks).every((c) => firstBuffers.has(c.buffer))).toBe(true);
   });
 });

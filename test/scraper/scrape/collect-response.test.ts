@@ -202,4 +202,43 @@ describe('BodyArena', () => {
     expect(bodies[4]?.buffer).not.toBe(first.buffer);
     for (const [i, body] of bodies.entries()) expect(body.every((x) => x === i + 1)).toBe(true);
   });
+
+  it('hands a slab back once every body in it is consumed, and not before', () => {
+    const pool = new ChunkPool(8 * SLAB, SLAB);
+    const arena = new BodyArena(pool);
+    const size = Math.floor(SLAB / 5);
+    const bodies = [0, 1, 2, 3, 4, 5].map((i) => arena.join([Buffer.alloc(size, i)], size));
+    // Five in the first slab, one in the second (the current one).
+    expect(bodies[4]?.buffer).toBe(bodies[0]?.buffer);
+    expect(bodies[5]?.buffer).not.toBe(bodies[0]?.buffer);
+    for (const body of bodies.slice(0, 4)) arena.consumed(body);
+    // Again, or a buffer the arena never joined: nothing.
+    arena.consumed(bodies[0] as Buffer);
+    arena.consumed(Buffer.alloc(size));
+    expect(pool.freeBytes).toBe(0);
+    expect((bodies[4] as Buffer).every((x) => x === 4)).toBe(true);
+    arena.consumed(bodies[4] as Buffer);
+    expect(pool.freeBytes).toBe(SLAB);
+    // The slab goes to whoever takes next, e.g. another space's scrape.
+    expect(pool.take().buffer).toBe(bodies[0]?.buffer);
+    expect((bodies[5] as Buffer).every((x) => x === 5)).toBe(true);
+    arena.release();
+  });
+
+  it('writes the current slab again from its start once its bodies are all consumed', () => {
+    const pool = new ChunkPool(8 * SLAB, SLAB);
+    const arena = new BodyArena(pool);
+    const a = arena.join([Buffer.from('first body')], 10);
+    const b = arena.join([Buffer.from('second body')], 11);
+    arena.consumed(a);
+    const c = arena.join([Buffer.from('third body')], 10);
+    expect(c.byteOffset).toBe(b.byteOffset + b.length);
+    arena.consumed(b);
+    arena.consumed(c);
+    const d = arena.join([Buffer.from('fourth body')], 11);
+    expect(d.buffer).toBe(a.buffer);
+    expect(d.byteOffset).toBe(a.byteOffset);
+    arena.release();
+    expect(pool.freeBytes).toBe(SLAB);
+  });
 });
