@@ -32,3 +32,17 @@ export interface MergeResult {
    */
   release(): void;
 }
+
+/** A merge's output, written on demand: what a caller streams or compresses window by window. */
+export interface MergeOutput {
+  /** Of the whole output. */
+  bytes: number;
+  inputs: InputOutcome[];
+  /**
+   * The next bytes, written into a prefix of `window`, or undefined at the end. A line larger than the
+   * window comes back alone in a buffer of its own.
+   */
+  next(window: Buffer): Buffer | undefined;
+  /** The merge's memory goes back (call once done with `next`, or to give up); `next` ends. */
+  release(): void;
+}

@@ -7,7 +7,7 @@
  * merger.ts drives them input by input; merge.ts is the one-shot form; contract.ts their types.
  */
 
-export type { InputOutcome, MergeInput, MergeResult } from './contract.ts';
+export type { InputOutcome, MergeInput, MergeOutput, MergeResult } from './contract.ts';
 export { mergeExpositions } from './merge.ts';
 export type { Merger, MergerOptions } from './merger.ts';
 export { createMerger } from './merger.ts';

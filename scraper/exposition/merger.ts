@@ -1,13 +1,13 @@
 /**
- * Incremental merge: `add` runs pass 1 (input-scan.ts) for one input as soon as its body is there and
- * writes its large families right away (writer.ts), so a caller fetching many targets does most of the
- * work while the others are still in flight; `finish` writes the rest around those pieces. Inputs are
- * adopted into families in position order, whatever order they are added in, so the output does not
- * depend on which target answered first. When `add` returns true, what the rest needs of the body
- * has been copied (kept-bytes.ts, detachHeaders): the caller may reuse its memory at once.
+ * Incremental merge: `add` runs pass 1 (input-scan.ts) for one input as soon as its body is there, so
+ * a caller fetching many targets parses while the others are still in flight; `finishStream` then
+ * writes the output window by window (writer.ts), `finish` all at once. Inputs are adopted into
+ * families in position order, whatever order they are added in, so the output does not depend on
+ * which target answered first. When `add` returns true, what the rest needs of the body has been
+ * copied (kept-bytes.ts, detachHeaders): the caller may reuse its memory at once.
  */
 
-import type { InputOutcome, MergeInput, MergeResult } from './contract.ts';
+import type { InputOutcome, MergeInput, MergeOutput, MergeResult } from './contract.ts';
 import { type Adopted, adopt } from './merge/adopt.ts';
 import { type MergedFamilies, Segments } from './merge/merged-families.ts';
 import { createParser, formatOfContentType } from './parse/create-parser.ts';
@@ -16,16 +16,16 @@ import { ByteSink, byteView } from './scan/byte-sink.ts';
 import { detachHeaders, LocalFamilies, type LocalFamily, scanInput } from './scan/input-scan.ts';
 import { SampleRecords } from './scan/sample-records.ts';
 import { prepareLabels } from './scan/target-labels.ts';
-import type { ChunkPool } from './write/chunk-pool.ts';
+import { CHUNK_BYTES, type ChunkPool } from './write/chunk-pool.ts';
 import { KeptBytes, keptEstimate } from './write/kept-bytes.ts';
-import { assemble, PieceMemory, type Prepared, writePieces } from './write/writer.ts';
+import { MergedReader, type Prepared } from './write/writer.ts';
 
 export interface MergerOptions {
   /** Total body bytes expected, when known: sizes the record store so it rarely grows. */
   expectedBytes?: number;
   /** Output family names only an input added with `owner` may contribute to (e.g. synthetic series). */
   reserved?: readonly string[];
-  /** Output chunks come from here; the result's `release` hands them back. */
+  /** `finish`'s output chunks and the kept bytes come from here; `release` hands them back. */
   pool?: ChunkPool;
   /**
    * A body is let go of on arrival (`add` returns true) when what the rest of the merge needs of it is
@@ -36,9 +36,8 @@ export interface MergerOptions {
 
 /**
  * Copying what the rest of the merge needs of a body lets go of all of it; worth it when that is at most
- * a third (two bytes freed per byte copied). Bodies of large histograms (Micrometer-like: ~0.1%) and
- * of a few hundred families (alltypes fixture: 24%) pass; node_exporter's 1,200 small families (42%)
- * would cost ~10% more merge time for a little over half its body, so it is read until `finish`.
+ * a third (two bytes freed per byte copied): bodies mostly of HELP text and comments. A body of
+ * samples is read until the output is written.
  */
 const KEEP_SHARE_MAX = 1 / 3;
 
@@ -53,8 +52,10 @@ export interface Merger {
   skip(position: number): void;
   /** Outcome of every position so far (absent ones: undefined); adopts everything added. */
   outcomes(): (InputOutcome | undefined)[];
-  /** The merged exposition. The merger is spent afterwards. */
+  /** The merged exposition, all of it in chunks. The merger is spent afterwards. */
   finish(): MergeResult;
+  /** The merged exposition, to be written window by window. The merger is spent afterwards. */
+  finishStream(): MergeOutput;
 }
 
 interface Scanned {
@@ -78,9 +79,7 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     order: [],
     reserved: new Set(options.reserved),
     segments: new Segments(),
-    pieces: [],
   };
-  const pieceMemory = new PieceMemory(options.pool);
   const localFamilies = new LocalFamilies();
   const prepared: Prepared[] = [];
   const outcomes: (InputOutcome | undefined)[] = [];
@@ -159,7 +158,6 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       });
       if (scan.ok) {
         const prep: Prepared = { body: byteView(input.body), insertions: insertionViews };
-        writePieces(scan.families, records, side.buf, prep, pieceMemory);
         const letGo =
           keepShare >= 1 || keptEstimate(scan.families, prep.insertions) <= keepShare * input.body.length;
         if (letGo) prep.body = kept.keep(scan.families, records, prep.body);
@@ -184,32 +182,52 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
     return true;
   }
 
-  function finish(): MergeResult {
+  function finishStream(): MergeOutput {
     adoptPending(true);
-    const { chunks, bytes, taken } = assemble(
-      merged.order,
-      format,
-      records,
-      side.buf,
-      prepared,
-      merged.segments,
-      merged.pieces,
-      options.pool,
-    );
-    kept.release();
-    records.release();
-    const pool = options.pool;
+    const reader = new MergedReader(merged.order, format, records, side.buf, prepared, merged.segments);
     const inputs: InputOutcome[] = [];
     for (let i = 0; i < outcomes.length; i++) {
       inputs.push(outcomes[i] ?? { ok: false, samples: 0, error: 'not added', conflictsDropped: 0 });
     }
-    const held = [...taken, ...pieceMemory.taken];
+    let released = false;
+    return {
+      bytes: reader.bytes,
+      inputs,
+      next: (window) => (released ? undefined : reader.next(window)),
+      release() {
+        if (released) return;
+        released = true;
+        kept.release();
+        records.release();
+      },
+    };
+  }
+
+  function finish(): MergeResult {
+    const out = finishStream();
+    const pool = options.pool;
+    const chunks: Buffer[] = [];
+    const taken: Buffer[] = [];
+    const unpooled = Math.max(1, Math.min(CHUNK_BYTES, out.bytes));
+    // One window per chunk: its unused tail (less than a line) is not worth a second call.
+    for (;;) {
+      const chunk = pool === undefined ? Buffer.allocUnsafe(unpooled) : pool.take();
+      const part = out.next(chunk);
+      const inChunk = part !== undefined && part.buffer === chunk.buffer;
+      if (pool !== undefined) {
+        if (inChunk) taken.push(chunk);
+        else pool.give(chunk);
+      }
+      if (part === undefined) break;
+      chunks.push(part);
+    }
+    out.release();
     return {
       chunks,
-      bytes,
-      inputs,
+      bytes: out.bytes,
+      inputs: out.inputs,
       release() {
-        if (pool !== undefined) for (const chunk of held.splice(0)) pool.give(chunk);
+        if (pool !== undefined) for (const chunk of taken.splice(0)) pool.give(chunk);
       },
     };
   }
@@ -226,5 +244,6 @@ export function createMerger(format: ExpositionFormat, options: MergerOptions = 
       return outcomes.slice();
     },
     finish,
+    finishStream,
   };
 }

@@ -1,36 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import type { AuthFailureCode, AuthResult } from '../auth/index.ts';
+import type { StreamedAnswer } from './stream-answer.ts';
 
-/** A finished response body, shareable between callers of one fan-out. */
+/** A response body, shareable between callers of one fan-out: finished chunks, or written as it is sent. */
 export interface Rendered {
   status: number;
   contentType: string;
   encoding: 'gzip' | undefined;
-  chunks: readonly Buffer[];
   bytes: number;
-  /** Set when the chunks go back to a pool once every response writing them is done. */
-  shared?: SharedChunks;
-}
-
-/**
- * Counts the responses writing one shared body. Its chunks are handed back only when every response
- * that used them has finished normally: a response that was cut off might still have writes queued,
- * so then they are simply left to the GC. Every user registers before any can close (all callers of a
- * fan-out resume in the same microtask turn; a close needs I/O).
- */
-export class SharedChunks {
-  private users = 0;
-  private cutOff = false;
-
-  constructor(private readonly release: () => void) {}
-
-  use(res: ServerResponse): void {
-    this.users++;
-    res.once('close', () => {
-      if (!res.writableFinished) this.cutOff = true;
-      if (--this.users === 0 && !this.cutOff) this.release();
-    });
-  }
+  body: { chunks: readonly Buffer[] } | { stream: StreamedAnswer };
 }
 
 function bodyHeaders(
@@ -52,13 +30,17 @@ function bodyHeaders(
 
 export function sendRendered(res: ServerResponse, r: Rendered, extra: Record<string, string> = {}): void {
   const headers = bodyHeaders(r.contentType, r.bytes, r.encoding, extra);
-  r.shared?.use(res);
   res.writeHead(r.status, headers);
-  if (res.req.method === 'HEAD') return void res.end();
-  // Corked, headers and every chunk (a merged body is hundreds of pieces) leave in gathered writes
-  // instead of one syscall per chunk.
+  const head = res.req.method === 'HEAD';
+  if ('stream' in r.body) {
+    r.body.stream.attach(res, head);
+    if (head) res.end();
+    return;
+  }
+  if (head) return void res.end();
+  // Corked, headers and every chunk leave in gathered writes instead of one syscall per chunk.
   res.cork();
-  for (const chunk of r.chunks) res.write(chunk);
+  for (const chunk of r.body.chunks) res.write(chunk);
   res.end();
 }
 

@@ -4,13 +4,14 @@ import { negotiateFormat } from '../exposition/index.ts';
 import type { ScrapeJob } from '../scrape/index.ts';
 import { gzipMembers } from './gzip-members.ts';
 import type { HttpDeps } from './http-deps.ts';
-import { type Rendered, SharedChunks, sendRendered } from './respond.ts';
+import { type Rendered, sendRendered } from './respond.ts';
+import { StreamedAnswer } from './stream-answer.ts';
 
 /**
  * Level 1, by measurement (bench/space-scrape.bench.ts prints the table): merged metrics text compresses
  * ~25x even at the fastest level, and each level up costs far more CPU than the bytes it saves.
  */
-const GZIP = { level: constants.Z_BEST_SPEED, memberBytes: 1 << 20, concurrency: 4 };
+const GZIP = { level: constants.Z_BEST_SPEED, concurrency: 4 };
 
 /**
  * Scrapes the jobs and answers with the merged exposition in the caller's preferred format. `scope`
@@ -38,26 +39,30 @@ export async function serveMerged(
     deps.metrics.instanceScrapes.inc({ outcome: 'down' }, merged.reports.length - up);
     if (merged.conflictsDropped > 0) deps.metrics.typeConflicts.inc(merged.conflictsDropped);
     if (!wantGzip) {
-      // Every caller sharing the flight writes the same pooled pieces; they go back once all are done.
+      // Written as the sockets of every caller sharing the flight take it.
       return {
         status: 200,
         contentType: negotiated.contentType,
         encoding: undefined,
-        chunks: merged.chunks,
         bytes: merged.bytes,
-        shared: new SharedChunks(merged.release),
+        body: { stream: new StreamedAnswer(merged, merged.windows, merged.release) },
       } satisfies Rendered;
     }
-    // Compressed member by member on the threadpool; the pooled chunks go back once copied into members.
-    const zipped = await gzipMembers(merged.chunks, { ...GZIP, onConsumed: merged.release });
+    // Written window by window, each compressed on the threadpool while the next is written; the
+    // merge's memory goes back once the last is written.
+    const zipped = await gzipMembers(merged, {
+      ...GZIP,
+      windows: merged.windows,
+      onConsumed: merged.release,
+    });
     let bytes = 0;
     for (const member of zipped) bytes += member.length;
     return {
       status: 200,
       contentType: negotiated.contentType,
       encoding: 'gzip',
-      chunks: zipped,
       bytes,
+      body: { chunks: zipped },
     } satisfies Rendered;
   });
   deps.metrics.cacheLookups.inc({ cache: 'fanout', result: flight.shared ? 'hit' : 'miss' });

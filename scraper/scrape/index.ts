@@ -1,6 +1,6 @@
 export { FairSemaphore } from './fair-semaphore.ts';
 export { type FetchDeps, fetchInstance } from './fetch-instance.ts';
-export { type MergedSpace, mergeSpace } from './merge-space.ts';
+export { type MergedSpace, mergeSpace, readAnswer } from './merge-space.ts';
 export { OAuthTokens } from './oauth-tokens.ts';
 export { createScrapeAgent, type ScrapeAgentOptions } from './scrape-agent.ts';
 export { type ScrapeRecord, ScrapeRecorder, type ScrapeRecorderOptions } from './scrape-recorder.ts';

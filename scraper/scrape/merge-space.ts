@@ -24,18 +24,20 @@ export interface SettledInstance {
 }
 
 export interface MergedSpace {
-  chunks: Buffer[];
+  /** Of the whole answer. */
   bytes: number;
+  /** The answer, window by window (MergeOutput#next): written only as it is read. */
+  next(window: Buffer): Buffer | undefined;
   reports: InstanceReport[];
   /** Samples dropped because their family's type disagreed with an earlier instance's, or the name is reserved. */
   conflictsDropped: number;
-  /** Hands the chunks back to the pool they came from, once nothing reads them any more. */
+  /** The merge's memory (bodies, records) goes back, once nothing calls `next` any more. */
   release(): void;
 }
 
 /**
- * The merge of one space's instances, fed as they arrive: each body is parsed and written into its
- * pieces on arrival, overlapping the fetches still in flight, so little is left once the last one is in.
+ * The merge of one space's instances, fed as they arrive: each body is parsed on arrival, overlapping
+ * the fetches still in flight; the answer is written as it is read once the last one is in.
  */
 export interface SpaceMerge {
   /**
@@ -106,10 +108,10 @@ export function createSpaceMerge(format: ExpositionFormat, pool?: ChunkPool): Sp
     },
     finish(instances) {
       const reports = addSynthetic(instances);
-      const { chunks, bytes, inputs, release } = merger.finish();
+      const { bytes, inputs, next, release } = merger.finishStream();
       let conflictsDropped = 0;
       for (const input of inputs) conflictsDropped += input.conflictsDropped;
-      return { chunks, bytes, reports, conflictsDropped, release };
+      return { bytes, next, reports, conflictsDropped, release };
     },
   };
 }
@@ -121,4 +123,15 @@ export function mergeSpace(instances: readonly ScrapedInstance[], format: Exposi
     merge.arrived(i, inst);
   });
   return merge.finish(instances);
+}
+
+/** The whole answer in one buffer, its merge's memory released (for answers small enough to hold). */
+export function readAnswer(merged: MergedSpace): Buffer {
+  const window = Buffer.allocUnsafe(Math.max(1, Math.min(merged.bytes, 1 << 20)));
+  const parts: Buffer[] = [];
+  for (let part = merged.next(window); part !== undefined; part = merged.next(window)) {
+    parts.push(Buffer.from(part));
+  }
+  merged.release();
+  return Buffer.concat(parts, merged.bytes);
 }

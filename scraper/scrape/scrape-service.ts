@@ -40,7 +40,10 @@ export interface ScrapeServiceDeps {
    */
   onBodyGarbage?: (bytes: number) => void;
   clock?: () => number;
-  /** Output chunks of the merges, reused once a caller releases a result. Default: one per service. */
+  /**
+   * Windows the answers are written through (and bodies' kept bytes), reused across scrapes. Default:
+   * one per service.
+   */
   pool?: ChunkPool;
   /** Slabs the instance bodies of a scrape are kept in, reused the same way. Default: one per service. */
   bodyPool?: ChunkPool;
@@ -51,10 +54,18 @@ export interface ScrapeServiceDeps {
   onPoolTrim?: () => void;
 }
 
-/** Idle output chunks a service keeps by default: enough for the largest spaces' responses. */
-const DEFAULT_POOL_BYTES = 64 << 20;
-/** Idle body slabs kept by default: the bodies of a 300-instance space of 100 KB each. */
-const DEFAULT_BODY_POOL_BYTES = 32 << 20;
+/**
+ * Windows of the answers: a compressed answer has GZIP_MEMBERS_AT_ONCE in flight, a plain one two
+ * (serve-merged.ts). Fresh windows would cost a page fault per 4 KB written.
+ */
+export const WINDOW_BYTES = 1 << 20;
+/** Idle windows a service keeps by default: a few answers in flight at once. */
+const DEFAULT_POOL_BYTES = 16 << 20;
+/**
+ * Idle body slabs kept by default: the bodies of a 200-instance space of ~400 KB each, all read until
+ * its answer is written. Scrapes back to back reuse them instead of leaving the last one's to the GC.
+ */
+const DEFAULT_BODY_POOL_BYTES = 96 << 20;
 /**
  * Pooled memory unused this long is given back. Longer than the scrape intervals Prometheus is usually
  * run with (15–30 s), so a space scraped regularly keeps its chunks; shorter than the rest after
@@ -83,12 +94,18 @@ const ACCEPT = {
 /** Budget for asking the CC why instances failed; a slow CC must not hold the answer back. */
 const EXPLAIN_BUDGET_MS = 1_000;
 
+export interface ScrapedSpace extends MergedSpace {
+  /** Windows to read the answer through (`take`, and `give` once nothing reads one any more). */
+  windows: ChunkPool;
+}
+
 export interface ScrapeService {
   /**
    * Scrapes every job (bounded concurrency), merges, adds the synthetic series. Never throws for a
-   * target. The caller calls the result's `release` once its chunks are written out (or never).
+   * target. The caller reads the answer through `windows` and calls its `release` (or never, if cut
+   * off while a window may still be queued for a socket).
    */
-  scrape(jobs: readonly ScrapeJob[], options: ScrapeOptions): Promise<MergedSpace>;
+  scrape(jobs: readonly ScrapeJob[], options: ScrapeOptions): Promise<ScrapedSpace>;
 }
 
 export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
@@ -99,7 +116,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
     deps.onPoolTrim?.();
   };
   const idle = { ms: POOL_IDLE_MS, onTrim };
-  const pool = deps.pool ?? new ChunkPool(DEFAULT_POOL_BYTES, undefined, idle);
+  const pool = deps.pool ?? new ChunkPool(DEFAULT_POOL_BYTES, WINDOW_BYTES, idle);
   const bodyPool = deps.bodyPool ?? new ChunkPool(DEFAULT_BODY_POOL_BYTES, undefined, idle);
 
   const budgetOf = (job: ScrapeJob, options: ScrapeOptions) =>
@@ -188,8 +205,6 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       await explain(jobs, outcomes);
       const instances = outcomes.map((outcome, i) => instance(i, outcome));
       const merged = merge.finish(instances);
-      // No body is read any more: the answer is in the merge's own chunks.
-      arena.release();
       if (deps.onFailure) {
         for (const r of merged.reports) if (!r.up) deps.onFailure(r.reason ?? 'unknown', r.detail);
       }
@@ -209,7 +224,15 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
           });
         });
       }
-      return merged;
+      return {
+        ...merged,
+        windows: pool,
+        release() {
+          merged.release();
+          // The answer is read: no body is read any more.
+          arena.release();
+        },
+      };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeSpace } from '../../scraper/scrape/merge-space.ts';
+import { mergeSpace, readAnswer } from '../../scraper/scrape/merge-space.ts';
 import {
   eventually,
   labelOf,
@@ -29,7 +29,7 @@ describe('type conflicts of a merge', () => {
       'text',
     );
     expect(merged.conflictsDropped).toBe(2);
-    expect(Buffer.concat(merged.chunks).toString()).toContain('other{cf_instance_number="1"} 1');
+    expect(readAnswer(merged).toString()).toContain('other{cf_instance_number="1"} 1');
   });
 
   it('counts samples under a reserved promregator_ name as conflicts, and nothing when all agree', () => {

@@ -36,7 +36,7 @@ export function adopt(
   merged: MergedFamilies,
   owner: boolean,
 ): Adopted {
-  const { byName, order, reserved, pieces, segments } = merged;
+  const { byName, order, reserved, segments } = merged;
   let samples = 0;
   let dropped = 0;
   const localNames = from === 'text' && to === 'openmetrics' ? new Set(locals.map((l) => l.name)) : undefined;
@@ -126,13 +126,8 @@ export function adopt(
     if (family.unit === undefined && local.unitStart >= 0 && to === 'openmetrics') {
       family.unit = Buffer.from(headers.subarray(local.unitStart, local.unitEnd));
     }
-    if (local.piece !== undefined) {
-      segments.push(family.index, -1, pieces.length, 0);
-      pieces.push(local.piece);
-    } else if (local.firstFrom >= 0) {
-      segments.push(family.index, index, local.firstFrom, local.firstTo);
-    }
-    const more = local.piece === undefined ? local.moreSegments : undefined;
+    if (local.firstFrom >= 0) segments.push(family.index, index, local.firstFrom, local.firstTo);
+    const more = local.moreSegments;
     if (more !== undefined) {
       for (let s = 0; s < more.length; s += 2) {
         segments.push(family.index, index, more[s] as number, more[s + 1] as number);

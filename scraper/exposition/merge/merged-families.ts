@@ -41,9 +41,8 @@ export interface MergedFamily {
 
 /**
  * Every adopted segment of every merged family, in adoption order (= input order), as quadruples:
- * family index, input index, first record, end record; or family index, -1, piece index, 0 for a
- * share written on arrival. One typed store for the merge: a growing array per family (1,500 families
- * times 200 inputs) was most of a merge's garbage.
+ * family index, input index, first record, end record. One typed store for the merge: a growing
+ * array per family (1,500 families times 200 inputs) was most of a merge's garbage.
  */
 export class Segments {
   data: Int32Array = new Int32Array(4096);
@@ -94,6 +93,4 @@ export interface MergedFamilies {
   readonly reserved: ReadonlySet<string>;
   /** Every family's segments, in adoption order. */
   readonly segments: Segments;
-  /** Shares written on arrival, referred to by index from segments. */
-  readonly pieces: Buffer[];
 }

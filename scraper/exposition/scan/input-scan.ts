@@ -39,8 +39,6 @@ export class LocalFamily {
   samples = 0;
   /** Output bytes of this family's samples. */
   bytes = 0;
-  /** Those bytes, when pass 2 wrote them on arrival (writer.ts). */
-  piece: Buffer | undefined = undefined;
   /** OM → text: the gauge family this family's `_created` samples are written to. */
   created: LocalFamily | undefined = undefined;
   /**
@@ -78,7 +76,6 @@ export class LocalFamily {
     this.moreSegments = undefined;
     this.samples = 0;
     this.bytes = 0;
-    this.piece = undefined;
     this.created = undefined;
     this.notFloatBound = false;
     this.boundLabel = 0;

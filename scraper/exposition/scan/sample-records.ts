@@ -50,7 +50,7 @@ export class SampleRecords {
     }
   }
 
-  /** The store is not used any more (the merge has assembled its output): keep it for the next merge. */
+  /** The store is not used any more (the merge has written its output): keep it for the next merge. */
   release(): void {
     const data = this.data;
     this.data = EMPTY;

@@ -1,10 +1,9 @@
 /**
- * What `assemble` (writer.ts) needs of a body the merge lets go of on arrival: the body lines its small
- * shares' fast records point at, copied on arrival into pooled memory, the records rebased onto the
- * copy. The body itself is then dead (its memory may hold another scrape's bytes by the time the
- * merge is written). The copy is about the body's sample lines of small families (with the short
- * stretches between them): no large family (written on arrival as pieces), no target labels (inserted
- * by `assemble`), so it is smaller than both the body and those shares' output.
+ * What the output (writer.ts) needs of a body the merge lets go of on arrival: the body lines its
+ * fast records point at, copied on arrival into pooled memory, the records rebased onto the copy. The
+ * body itself is then dead (its memory may hold another scrape's bytes by the time the merge is
+ * written). The copy is the body's sample lines (with the short stretches between them), no HELP text
+ * or comments far from them, no target labels (inserted on output).
  */
 
 import { type ByteView, byteView, copyView } from '../scan/byte-sink.ts';
@@ -25,7 +24,7 @@ export class KeptBytes {
   constructor(private readonly pool: ChunkPool | undefined) {}
 
   /**
-   * Copies the body lines of `families`' fast records (those not written as a piece) and rebases the
+   * Copies the body lines of `families`' fast records and rebases the
    * records onto the copy; returns the view they now point into.
    */
   keep(families: readonly LocalFamily[], records: SampleRecords, body: ByteView): ByteView {
@@ -41,7 +40,7 @@ export class KeptBytes {
     return this.view;
   }
 
-  /** Every kept byte is dead from now on (after `assemble`): the chunks go back to the pool. */
+  /** Every kept byte is dead from now on (the output is written): the chunks go back to the pool. */
   release(): void {
     const pool = this.pool;
     if (pool !== undefined) for (const chunk of this.taken.splice(0)) pool.give(chunk);
@@ -66,7 +65,7 @@ export class KeptBytes {
 }
 
 /**
- * About the bytes `keep` copies of `families`, cheaply: their small shares' output bytes but for the
+ * About the bytes `keep` copies of `families`, cheaply: their output bytes but for the
  * shortest insertion per sample. More than that for rewritten lines (which are not copied), less by
  * the stretches between runs copied with them.
  */
@@ -75,14 +74,14 @@ export function keptEstimate(families: readonly LocalFamily[], insertions: reado
   for (const i of insertions) ins = Math.min(ins, i.bytes.length);
   let n = 0;
   for (const local of families) {
-    if (local.piece === undefined && local.firstFrom >= 0) n += local.bytes - local.samples * ins;
+    if (local.firstFrom >= 0) n += local.bytes - local.samples * ins;
   }
   return n;
 }
 
 /**
  * Runs of lines less than this apart are copied as one span, the bytes between them (HELP and TYPE
- * lines of the next family, usually) included: a copy per share cost more than the merge's assemble.
+ * lines of the next family, usually) included: a copy per share cost more than writing the output.
  */
 const GAP_MAX = 192;
 
@@ -140,7 +139,7 @@ class Spans {
 
 function forEachShare(families: readonly LocalFamily[], rec: Int32Array, spans: Spans): void {
   for (const local of families) {
-    if (local.piece !== undefined || local.firstFrom < 0) continue;
+    if (local.firstFrom < 0) continue;
     runsOf(rec, local.firstFrom, local.firstTo, spans);
     const more = local.moreSegments;
     if (more !== undefined) {

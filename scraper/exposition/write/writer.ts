@@ -1,28 +1,18 @@
 /**
  * Pass 2: output bytes from pass 1's records — fast records copied from the input's bytes around their
- * insertion, slow ones from the side buffer. It runs at two moments:
- * - on arrival (`writePieces`): an input's large families are written into pieces of their own right
- *   after pass 1, so most of the bytes are written while other targets are still being fetched;
- * - at the end (`assemble`): per merged family its header, then each input's share in input order —
- *   a piece is listed as it is, small shares are written into output chunks around the pieces, from
- *   the body or from what was kept of it on arrival (kept-bytes.ts).
- * Writing every family as a piece would cost an object per family and input, which for expositions
- * of many small families (node_exporter: 1,200) is more than copying them at the end.
+ * insertion, slow ones from the side buffer — once every input is in, window by window (MergedReader).
+ * Writing large families on arrival instead overlapped it with the fetches, but held the whole output
+ * (about twice the bodies) until it was sent: the peak memory of a scrape, which grows with the space.
  */
 
 import type { MergedFamily, Segments } from '../merge/merged-families.ts';
 import { type ExpositionFormat, MetricType, metricTypeName } from '../parse/entry.ts';
 import { type ByteView, byteView, copyView } from '../scan/byte-sink.ts';
-import type { LocalFamily } from '../scan/input-scan.ts';
 import type { SampleRecords } from '../scan/sample-records.ts';
-import { CHUNK_BYTES, type ChunkPool } from './chunk-pool.ts';
 import { textOrder } from './text-order.ts';
 
-/** A family's bytes from one input at least this large are written on arrival, as a piece. */
-const PIECE_MIN_BYTES = 4096;
-
 export interface Prepared {
-  /** The body; or, once `add` has let go of it, the bytes of it kept for its small shares (kept-bytes.ts). */
+  /** The body; or, once `add` has let go of it, the bytes of it kept for its shares (kept-bytes.ts). */
   body: ByteView;
   readonly insertions: readonly [ByteView, ByteView, ByteView];
 }
@@ -43,157 +33,106 @@ function header(family: MergedFamily, format: ExpositionFormat): Buffer {
 const EOF_LINE = Buffer.from('# EOF\n');
 
 /**
- * Output memory, from the pool when there is one (`taken` lists those chunks for handing back).
- * Callers reserve room, write at `o`, and `cut` to close the bytes written since the last cut as one
- * output chunk; a reservation that does not fit cuts and moves to a fresh chunk.
+ * The merged exposition, written window by window: per merged family its header, then each input's
+ * share in input order, from the body (or what was kept of it) and the side buffer. Nothing of the
+ * output is held but the window being written, so a caller compressing or sending each window before
+ * asking for the next holds the bodies and records, never the whole answer (about twice the bodies,
+ * as every sample gains its target labels).
  */
-class ChunkWriter {
-  readonly chunks: Buffer[] = [];
-  readonly taken: Buffer[] = [];
-  out: Buffer = Buffer.alloc(0);
-  view: ByteView = byteView(this.out);
-  o = 0;
-  private cutAt = 0;
+export class MergedReader {
+  /** Bytes of the whole output. */
+  readonly bytes: number;
+  private readonly families: readonly MergedFamily[];
+  private readonly headers: readonly Buffer[];
+  private readonly grouped: { start: Int32Array; order: Int32Array };
+  private readonly sideView: ByteView;
+  /** Position: family in `families`; segment in `grouped.order` (-1: header not written); record in it. */
+  private f = 0;
+  private g = -1;
+  private k = 0;
+  private done = false;
 
   constructor(
-    private readonly pool: ChunkPool | undefined,
-    /** Size of unpooled chunks (at most CHUNK_BYTES; a larger reservation gets its own). */
-    private readonly unpooledBytes: number,
-  ) {}
-
-  reserve(n: number): void {
-    if (this.o + n <= this.out.length) return;
-    this.cut();
-    const pool = this.pool;
-    if (pool !== undefined && n <= pool.chunkBytes) {
-      this.out = pool.take();
-      this.taken.push(this.out);
-    } else {
-      this.out = Buffer.allocUnsafe(Math.max(n, this.unpooledBytes));
-    }
-    this.view = byteView(this.out);
-    this.o = 0;
-    this.cutAt = 0;
+    order: readonly MergedFamily[],
+    private readonly format: ExpositionFormat,
+    private readonly records: SampleRecords,
+    side: Buffer,
+    private readonly prepared: readonly Prepared[],
+    private readonly segments: Segments,
+  ) {
+    this.headers = order.map((f) => header(f, format));
+    let total = format === 'openmetrics' ? EOF_LINE.length : 0;
+    for (let f = 0; f < order.length; f++)
+      total += (this.headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
+    this.bytes = total;
+    this.families = format === 'text' ? textOrder(order) : order;
+    this.grouped = segments.byFamily(order.length);
+    this.sideView = byteView(side);
   }
 
-  /** The bytes written since the last cut become an output chunk. */
-  cut(): void {
-    if (this.o === this.cutAt) return;
-    this.chunks.push(this.out.subarray(this.cutAt, this.o));
-    this.cutAt = this.o;
-  }
-
-  /** The bytes written since the last cut, as a piece the caller keeps (not an output chunk). */
-  claim(): Buffer {
-    const piece = this.out.subarray(this.cutAt, this.o);
-    this.cutAt = this.o;
-    return piece;
-  }
-
-  /** A piece written elsewhere goes next, as it is. */
-  piece(piece: Buffer): void {
-    this.cut();
-    this.chunks.push(piece);
-  }
-}
-
-/**
- * Writes each of one input's families of at least PIECE_MIN_BYTES into a piece of its own
- * (`local.piece`), in pooled memory of `pieces`.
- */
-export function writePieces(
-  families: readonly LocalFamily[],
-  records: SampleRecords,
-  side: Buffer,
-  prepared: Prepared,
-  pieces: PieceMemory,
-): void {
-  let sideView: ByteView | undefined;
-  for (const local of families) {
-    if (local.bytes < PIECE_MIN_BYTES) continue;
-    sideView ??= byteView(side);
-    const w = pieces.writer;
-    w.reserve(local.bytes);
-    let o = w.o;
-    const rec = records.data;
-    if (local.firstFrom >= 0) {
-      o = writeRecords(rec, local.firstFrom, local.firstTo, prepared, sideView, w.view, o);
-    }
-    const more = local.moreSegments;
-    if (more !== undefined) {
-      for (let s = 0; s < more.length; s += 2) {
-        o = writeRecords(rec, more[s] as number, more[s + 1] as number, prepared, sideView, w.view, o);
+  /**
+   * The next bytes of the output, written into `window` (a prefix of it), or undefined at the end. A
+   * header or sample line never straddles two windows; one larger than `window` alone comes back in a
+   * buffer of its own.
+   */
+  next(window: Buffer): Buffer | undefined {
+    if (this.done) return undefined;
+    const out = byteView(window);
+    const cap = window.length;
+    let o = 0;
+    const rec = this.records.data;
+    const segs = this.segments.data;
+    const { start, order } = this.grouped;
+    while (this.f < this.families.length) {
+      const fi = (this.families[this.f] as MergedFamily).index;
+      if (this.g < 0) {
+        const h = this.headers[fi] as Buffer;
+        if (o + h.length > cap && o > 0) return window.subarray(0, o);
+        this.g = start[fi] as number;
+        this.k = -1;
+        if (h.length > cap) return Buffer.from(h);
+        o += h.copy(window, o);
       }
-    }
-    w.o = o;
-    local.piece = w.claim();
-  }
-}
-
-/** Where one merge's pieces are written; `taken` are the pool chunks to hand back. */
-export class PieceMemory {
-  readonly writer: ChunkWriter;
-  constructor(pool: ChunkPool | undefined) {
-    this.writer = new ChunkWriter(pool, CHUNK_BYTES);
-  }
-  get taken(): readonly Buffer[] {
-    return this.writer.taken;
-  }
-}
-
-/**
- * The merged exposition as the buffers that, concatenated, make the response body: headers and small
- * shares written into output chunks, pieces listed where they belong.
- */
-export function assemble(
-  order: readonly MergedFamily[],
-  format: ExpositionFormat,
-  records: SampleRecords,
-  side: Buffer,
-  prepared: readonly Prepared[],
-  segments: Segments,
-  pieces: readonly Buffer[],
-  pool: ChunkPool | undefined,
-): { chunks: Buffer[]; bytes: number; taken: Buffer[] } {
-  const headers = order.map((f) => header(f, format));
-  let total = format === 'openmetrics' ? EOF_LINE.length : 0;
-  for (let f = 0; f < order.length; f++)
-    total += (headers[f] as Buffer).length + (order[f] as MergedFamily).bytes;
-  const w = new ChunkWriter(pool, Math.min(CHUNK_BYTES, total));
-  const sideView = byteView(side);
-  const rec = records.data;
-  const segs = segments.data;
-  const grouped = segments.byFamily(order.length);
-  for (const family of format === 'text' ? textOrder(order) : order) {
-    const f = family.index;
-    const h = headers[f] as Buffer;
-    w.reserve(h.length);
-    w.o += h.copy(w.out, w.o);
-    for (let g = grouped.start[f] as number, end = grouped.start[f + 1] as number; g < end; g++) {
-      const s = grouped.order[g] as number;
-      const input = segs[s + 1] as number;
-      if (input < 0) {
-        w.piece(pieces[segs[s + 2] as number] as Buffer);
-        continue;
+      for (const end = start[fi + 1] as number; this.g < end; this.g++, this.k = -1) {
+        const s = order[this.g] as number;
+        const p = this.prepared[segs[s + 1] as number] as Prepared;
+        const to = segs[s + 3] as number;
+        if (this.k < 0) this.k = segs[s + 2] as number;
+        while (this.k < to) {
+          const k = this.k;
+          // A run of fast records (consecutive lines) or one slow record, cut to the lines that fit.
+          let m = (rec[k] as number) < 0 ? k + 4 : runEnd(rec, k, to);
+          if (o + recordsSize(rec, k, m, p.insertions) > cap) {
+            let fit = k;
+            for (let room = cap - o; fit < m; fit += 4) {
+              room -= recordsSize(rec, fit, fit + 4, p.insertions);
+              if (room < 0) break;
+            }
+            if (fit === k && o > 0) return window.subarray(0, o);
+            if (fit === k) {
+              const own = Buffer.allocUnsafe(recordsSize(rec, k, k + 4, p.insertions));
+              writeRecords(rec, k, k + 4, p, this.sideView, byteView(own), 0);
+              this.k = k + 4;
+              return own;
+            }
+            m = fit;
+          }
+          o = writeRecords(rec, k, m, p, this.sideView, out, o);
+          this.k = m;
+        }
       }
-      const p = prepared[input] as Prepared;
-      const to = segs[s + 3] as number;
-      let k = segs[s + 2] as number;
-      while (k < to) {
-        // One reservation per record or run: a record never straddles two chunks.
-        const m = (rec[k] as number) < 0 ? k + 4 : runEnd(rec, k, to);
-        w.reserve(recordsSize(rec, k, m, p.insertions));
-        w.o = writeRecords(rec, k, m, p, sideView, w.view, w.o);
-        k = m;
-      }
+      this.f++;
+      this.g = -1;
     }
+    if (this.format === 'openmetrics') {
+      if (o + EOF_LINE.length > cap && o > 0) return window.subarray(0, o);
+      this.done = true;
+      if (EOF_LINE.length > cap) return Buffer.from(EOF_LINE);
+      o += EOF_LINE.copy(window, o);
+    }
+    this.done = true;
+    return o > 0 ? window.subarray(0, o) : undefined;
   }
-  if (format === 'openmetrics') {
-    w.reserve(EOF_LINE.length);
-    w.o += EOF_LINE.copy(w.out, w.o);
-  }
-  w.cut();
-  return { chunks: w.chunks, bytes: total, taken: w.taken };
 }
 
 function recordsSize(rec: Int32Array, from: number, to: number, insertions: readonly ByteView[]): number {

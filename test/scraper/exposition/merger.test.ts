@@ -26,18 +26,18 @@ const bodies: [string, string | undefined][] = [
   ['# TYPE z gauge\nz 1\ny_total 3\n', undefined],
 ];
 
-// A family over PIECE_MIN_BYTES per input: written on arrival, as a piece.
+// A family of 300 samples per input: several windows' worth when written through small ones.
 const large = `# TYPE big gauge\n${Array.from({ length: 300 }, (_, k) => `big{k="${k}"} ${k}\n`).join('')}`;
 
 describe('createMerger', () => {
-  for (const [format, pieces] of [
+  for (const [format, withLarge] of [
     ['text', false],
     ['openmetrics', false],
     ['text', true],
     ['openmetrics', true],
   ] as [ExpositionFormat, boolean][]) {
-    it(`gives the one-shot result whatever order inputs arrive in (${format}${pieces ? ', with pieces' : ''})`, () => {
-      const inputs = bodies.map(([b, ct], i) => input(pieces && ct === undefined ? b + large : b, i, ct));
+    it(`gives the one-shot result whatever order inputs arrive in (${format}${withLarge ? ', with a large family' : ''})`, () => {
+      const inputs = bodies.map(([b, ct], i) => input(withLarge && ct === undefined ? b + large : b, i, ct));
       const expected = mergeExpositions(inputs, format);
       for (const order of [
         [4, 3, 2, 1, 0],
@@ -74,21 +74,45 @@ describe('createMerger', () => {
     }
   });
 
-  it('lets go of a body of large families on arrival, reads one of small families until finish', () => {
+  it('lets go of a body on arrival when the output needs little of it, reads a body of samples until finish', () => {
     const merger = createMerger('text');
-    const mostlyLarge = input(`# TYPE small gauge\nsmall 1\n${large}`, 1);
-    const allSmall = input(
+    const mostlyHelp = input(`# HELP small ${'words '.repeat(400)}\n# TYPE small gauge\nsmall 1\n`, 1);
+    const samplesOnly = input(
       `# TYPE x gauge\n${Array.from({ length: 20 }, (_, k) => `x{a="${k}"} ${k}\n`).join('')}`,
       0,
     );
-    expect(merger.add(mostlyLarge, 1)).toBe(true);
-    mostlyLarge.body.fill('~');
-    expect(merger.add(allSmall, 0)).toBe(false);
+    expect(merger.add(mostlyHelp, 1)).toBe(true);
+    mostlyHelp.body.fill('~');
+    expect(merger.add(samplesOnly, 0)).toBe(false);
     const text = Buffer.concat(merger.finish().chunks).toString();
+    expect(text).toContain(`# HELP small ${'words '.repeat(3)}`);
     expect(text).toContain('small{cf_instance_number="1"} 1\n');
-    expect(text).toContain('big{cf_instance_number="1",k="299"} 299\n');
     expect(text).toContain('x{cf_instance_number="0",a="19"} 19\n');
   });
+
+  for (const format of ['text', 'openmetrics'] as const) {
+    it(`writes the same bytes through windows of any size, a line larger than the window alone (${format})`, () => {
+      const inputs = bodies.map(([b, ct], i) => input(ct === undefined ? b + large : b, i, ct));
+      const expected = Buffer.concat(mergeExpositions(inputs, format).chunks);
+      for (const windowBytes of [1, 7, 33, 100, 4096, 1 << 20]) {
+        const merger = createMerger(format);
+        for (const i of [3, 1, 4, 0, 2]) merger.add(inputs[i] as MergeInput, i);
+        const out = merger.finishStream();
+        expect(out.bytes).toBe(expected.length);
+        const window = Buffer.alloc(windowBytes);
+        const parts: Buffer[] = [];
+        for (let part = out.next(window); part !== undefined; part = out.next(window)) {
+          // Within the window unless a line is larger; never an empty part before the end.
+          expect(part.length).toBeGreaterThan(0);
+          if (part.buffer === window.buffer) expect(part.length).toBeLessThanOrEqual(windowBytes);
+          parts.push(Buffer.from(part));
+        }
+        out.release();
+        expect(out.next(window)).toBeUndefined();
+        expect(Buffer.concat(parts).toString()).toBe(expected.toString());
+      }
+    });
+  }
 
   it('leaves skipped positions out and reserves names for their owner', () => {
     const merger = createMerger('openmetrics', { reserved: ['mine'] });
@@ -113,9 +137,8 @@ describe('createMerger', () => {
   });
 
   it('writes into pooled memory again once released, with the same bytes as without a pool', () => {
-    // Small families (staged on arrival, copied at the end) and one large family per input (written on
-    // arrival as a piece), enough to fill several 16 KB chunks: larger than Node's shared pool for small buffers,
-    // so a chunk's ArrayBuffer identifies it.
+    // Small families and one large family per input, enough to fill several 16 KB chunks: larger than
+    // Node's shared pool for small buffers, so a chunk's ArrayBuffer identifies it.
     const CHUNK = 16 * 1024;
     const inputs = Array.from({ length: 60 }, (_, i) => {
       const [body, type] = bodies[i % bodies.length] as [string, string | undefined];
@@ -124,7 +147,7 @@ describe('createMerger', () => {
     const expected = Buffer.concat(mergeExpositions(inputs, 'text').chunks).toString();
     expect(expected).toContain('big{cf_instance_number="59",k="299"} 299\n');
     const pool = new ChunkPool(4 << 20, CHUNK);
-    // Every chunk the pool hands out (output, pieces, staging of small shares).
+    // Every chunk the pool hands out.
     const handedOut = new Set<ArrayBufferLike>();
     const take = pool.take.bind(pool);
     pool.take = () => {

@@ -7,7 +7,7 @@ import type { DiscoveredTarget } from '../../../scraper/discovery/types.ts';
 import { classifyError, routerReason } from '../../../scraper/scrape/classify-error.ts';
 import { scrapeBudgetMs } from '../../../scraper/scrape/deadline.ts';
 import { instanceRequest } from '../../../scraper/scrape/instance-request.ts';
-import { mergeSpace } from '../../../scraper/scrape/merge-space.ts';
+import { mergeSpace, readAnswer } from '../../../scraper/scrape/merge-space.ts';
 import { OAuthTokens } from '../../../scraper/scrape/oauth-tokens.ts';
 import { Semaphore } from '../../../scraper/scrape/semaphore.ts';
 import { SingleFlight } from '../../../scraper/scrape/single-flight.ts';
@@ -130,7 +130,7 @@ describe('mergeSpace', () => {
       ],
       'text',
     );
-    const text = Buffer.concat(merged.chunks).toString();
+    const text = readAnswer(merged).toString();
     expect(text).toContain('x{app_name="a",cf_instance_number="0"} 1');
     expect(text).toContain('promregator_up{app_name="a",cf_instance_number="0"} 1');
     expect(text).toContain('promregator_up{app_name="a",cf_instance_number="1"} 0');
@@ -156,7 +156,7 @@ describe('mergeSpace', () => {
       ],
       'openmetrics',
     );
-    const text = Buffer.concat(merged.chunks).toString();
+    const text = readAnswer(merged).toString();
     expect(text.match(/# EOF/g)).toHaveLength(1);
     expect(text.endsWith('# EOF\n')).toBe(true);
   });
@@ -171,7 +171,7 @@ describe('mergeSpace', () => {
         })),
         format,
       );
-      const text = Buffer.concat(merged.chunks).toString();
+      const text = readAnswer(merged).toString();
       expect(text.match(/# TYPE promregator_up /g)).toHaveLength(1);
       expect(text.match(/^promregator_up\{/gm)).toHaveLength(2);
       expect(text).toContain('promregator_scrape_samples{app_name="a",cf_instance_number="1"} 1');

@@ -6,6 +6,7 @@ import { createOutboundPolicy } from '../../../common/outbound/policy.ts';
 import type { DiscoveredTarget } from '../../../scraper/discovery/types.ts';
 import { ChunkPool } from '../../../scraper/exposition/index.ts';
 import { FairSemaphore } from '../../../scraper/scrape/fair-semaphore.ts';
+import { readAnswer } from '../../../scraper/scrape/merge-space.ts';
 import { OAuthTokens } from '../../../scraper/scrape/oauth-tokens.ts';
 import { createScrapeService, type ScrapeJob } from '../../../scraper/scrape/scrape-service.ts';
 
@@ -115,14 +116,11 @@ describe('scrape service', () => {
         service.scrape(a, { format: 'text', prometheusTimeout: undefined, targetGzip: round % 2 === 0 }),
         service.scrape(b, { format: 'openmetrics', prometheusTimeout: undefined, targetGzip: false }),
       ]);
-      expectOnly(Buffer.concat(ra.chunks).toString(), 'aaaaaaaa', 'bbbbbbbb');
-      ra.release();
+      expectOnly(readAnswer(ra).toString(), 'aaaaaaaa', 'bbbbbbbb');
       // One answer is still unwritten while the next scrape of the other space reuses the slabs.
       const rc = await service.scrape(a, { format: 'text', prometheusTimeout: undefined });
-      expectOnly(Buffer.concat(rb.chunks).toString(), 'bbbbbbbb', 'aaaaaaaa');
-      expectOnly(Buffer.concat(rc.chunks).toString(), 'aaaaaaaa', 'bbbbbbbb');
-      rb.release();
-      rc.release();
+      expectOnly(readAnswer(rb).toString(), 'bbbbbbbb', 'aaaaaaaa');
+      expectOnly(readAnswer(rc).toString(), 'aaaaaaaa', 'bbbbbbbb');
     }
   });
 });
