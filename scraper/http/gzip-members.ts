@@ -1,18 +1,8 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import type { WindowSource, Windows } from './windows.ts';
 
 const gzip = promisify(gzipCallback);
-
-/** What is compressed: written window by window into memory the caller lends (MergeOutput#next). */
-export interface WindowSource {
-  next(window: Buffer): Buffer | undefined;
-}
-
-/** Where the windows come from; each goes back once zlib has read it. */
-export interface Windows {
-  take(): Buffer;
-  give(window: Buffer): void;
-}
 
 export interface GzipMembersOptions {
   level: number;

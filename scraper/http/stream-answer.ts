@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { WindowSource, Windows } from './gzip-members.ts';
+import type { WindowSource, Windows } from './windows.ts';
 
 /** Windows written ahead of the one the sockets are still taking: enough to keep a socket busy. */
 const AHEAD = 2;

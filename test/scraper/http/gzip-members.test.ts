@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { gzipMembers, type WindowSource, type Windows } from '../../../scraper/http/gzip-members.ts';
+import { gzipMembers } from '../../../scraper/http/gzip-members.ts';
+import type { WindowSource, Windows } from '../../../scraper/http/windows.ts';
 
 const text = (n: number, seed: number) =>
   Buffer.from(Array.from({ length: n }, (_, i) => String.fromCharCode(97 + ((i * 7 + seed) % 26))).join(''));
