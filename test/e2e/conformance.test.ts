@@ -34,6 +34,8 @@ interface Snapshot {
   up: Record<string, Map<string, number>>;
   promregatorUp: Record<string, Map<string, number>>;
   unparsable: Record<string, Map<string, number>>;
+  /** Since the scraper was ready: every failure reason seen, by cf_instance_id (for the report). */
+  reasons: Record<string, Map<string, string[]>>;
   errors: Map<string, string>;
   /** Set when the head's max time is far from the clock, so this Prometheus refused what came later. */
   headAhead: string | undefined;
@@ -54,6 +56,7 @@ async function snapshot(prometheus: PrometheusServer, cs: ConformanceStack): Pro
     up: {},
     promregatorUp: {},
     unparsable: {},
+    reasons: {},
     errors: new Map(),
     headAhead: await headOutOfStep(prometheus, now),
   };
@@ -74,18 +77,37 @@ async function snapshot(prometheus: PrometheusServer, cs: ConformanceStack): Pro
       ready,
       'cf_instance_id',
     );
+    snap.reasons[job] = await failureReasons(prometheus, job, ready);
   }
   snap.errors = await targetErrors(prometheus);
   return snap;
 }
 
-/** Every way the row's three scrapes disagree; empty when the merged endpoint kept its promise. */
+/** Every `reason` of `promregator_scrape_failure` a job stored within the window, by cf_instance_id. */
+async function failureReasons(
+  prometheus: PrometheusServer,
+  job: string,
+  windowSeconds: number,
+): Promise<Map<string, string[]>> {
+  const window = `${Math.max(1, Math.floor(windowSeconds * 1000))}ms`;
+  const result = await prometheus.query(
+    `max by (cf_instance_id, reason) (max_over_time(promregator_scrape_failure{job="${job}"}[${window}]))`,
+  );
+  const reasons = new Map<string, string[]>();
+  for (const r of result) {
+    const id = r.metric.cf_instance_id ?? '';
+    reasons.set(id, [...(reasons.get(id) ?? []), r.metric.reason ?? '']);
+  }
+  return reasons;
+}
+
 /** At most a few lines of a list, and how many more. */
 const some = (lines: readonly string[]) =>
   lines.length <= 4
     ? JSON.stringify(lines)
     : `${JSON.stringify(lines.slice(0, 4))} and ${lines.length - 4} more`;
 
+/** Every way the row's three scrapes disagree; empty when the merged endpoint kept its promise. */
 function disagreements(row: Row, snap: Snapshot, cs: ConformanceStack): string[] {
   const problems: string[] = snap.headAhead ? [snap.headAhead] : [];
   const name = row.input.name;
@@ -116,7 +138,9 @@ function disagreements(row: Row, snap: Snapshot, cs: ConformanceStack): string[]
     const unparsable = snap.unparsable[job]?.get(instanceId) === 1;
     const agrees = directUp === 1 ? promUp === 1 && !unparsable : promUp === 0 && unparsable;
     if (!agrees)
-      problems.push(`${job}: ${directSays}, but promregator_up=${promUp}, reason unparsable=${unparsable}`);
+      problems.push(
+        `${job}: ${directSays}, but promregator_up=${promUp}, reasons ${JSON.stringify(snap.reasons[job]?.get(instanceId) ?? [])}`,
+      );
     const neighbour = lines(job, (s) => ofRow(s) && s.labels.cf_instance_id === neighbourId, true);
     const lost = difference(reference, neighbour);
     if (reference.length === 0 || lost.missing.length || lost.extra.length)
