@@ -96,11 +96,13 @@ export function stageLikeCfPush(root = REPO_ROOT): { dir: string; remove(): void
   const env = { ...process.env, NODE_ENV: 'production', NPM_CONFIG_PRODUCTION: 'true' };
   const run = (args: string[]) =>
     execFileSync('npm', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  // Install scripts are skipped and re2's native addon, the only production dependency that builds one,
-  // is taken from the checkout's own install (same Node, same machine): compiling it again from source
-  // costs minutes on a busy CI machine and proves nothing `npm ci` of the checkout did not already.
+  // Install scripts are skipped and re2's native addon is taken from the checkout's own install (same
+  // Node, same machine): compiling it again from source costs minutes on a busy CI machine and proves
+  // nothing `npm ci` of the checkout did not already. Our own addon (native/malloc-trim) is built here,
+  // as the buildpack builds it: it takes seconds, and its build is what this staging must prove.
   run(['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund', '--ignore-scripts']);
   cpSync(join(root, 'node_modules/re2/build'), join(dir, 'node_modules/re2/build'), { recursive: true });
+  run(['rebuild', '@promregator/malloc-trim']);
   run(['run', 'heroku-postbuild']);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
