@@ -30,6 +30,7 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string]> = [
   ['SCRAPE_TIMEOUT_MS', 'scrape.defaultTimeoutMs'],
   ['SCRAPE_MAX_BODY_BYTES', 'scrape.maxBodyBytes'],
   ['SCRAPE_CONCURRENCY', 'scrape.globalConcurrency'],
+  ['SCRAPE_SPACE_CONCURRENCY', 'scrape.requestConcurrency'],
   ['DISCOVERY_TTL_MS', 'discovery.ttlMs'],
   ['DISCOVERY_RESYNC_MS', 'discovery.resyncMs'],
   ['DISCOVERY_EVENTS_MS', 'discovery.eventsMs'],

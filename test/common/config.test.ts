@@ -35,6 +35,15 @@ promregator:
     expect(config.port).toBe(8080);
     expect(config.logLevel).toBe('info');
     expect(config.scrape.defaultTimeoutMs).toBe(10_000);
+    expect(config.scrape.requestConcurrency).toBe(48);
+  });
+
+  it('takes the fetches in flight per space scrape from SCRAPE_SPACE_CONCURRENCY, a positive integer', () => {
+    const env = { SCRAPE_SPACE_CONCURRENCY: '96' };
+    expect(buildConfig('local', { env }).scrape.requestConcurrency).toBe(96);
+    expect(() => buildConfig('local', { env: { SCRAPE_SPACE_CONCURRENCY: '0' } })).toThrow(
+      /scrape\.requestConcurrency/,
+    );
   });
 
   it('lets the YAML file override defaults and the environment override the file', () => {
