@@ -15,6 +15,7 @@ import {
   isSynthetic,
   isTargetSeries,
   maxOverWindow,
+  rangeOf,
   type StoredSeries,
   sampleLine,
   storedSeries,
@@ -89,9 +90,8 @@ async function failureReasons(
   job: string,
   windowSeconds: number,
 ): Promise<Map<string, string[]>> {
-  const window = `${Math.max(1, Math.floor(windowSeconds * 1000))}ms`;
   const result = await prometheus.query(
-    `max by (cf_instance_id, reason) (max_over_time(promregator_scrape_failure{job="${job}"}[${window}]))`,
+    `max by (cf_instance_id, reason) (max_over_time(promregator_scrape_failure{job="${job}"}[${rangeOf(windowSeconds)}]))`,
   );
   const reasons = new Map<string, string[]>();
   for (const r of result) {

@@ -80,6 +80,14 @@ export function difference(expected: readonly string[], actual: readonly string[
   };
 }
 
+/**
+ * A PromQL range of `windowSeconds`, in whole milliseconds rounded down: it must not reach back before
+ * the moment it stands for.
+ */
+export function rangeOf(windowSeconds: number): string {
+  return `${Math.max(1, Math.floor(windowSeconds * 1000))}ms`;
+}
+
 /** `max_over_time(selector[window])` per series, keyed by `keyLabel`'s value; the window ends now. */
 export async function maxOverWindow(
   prometheus: PrometheusServer,
@@ -87,9 +95,7 @@ export async function maxOverWindow(
   windowSeconds: number,
   keyLabel: string,
 ): Promise<Map<string, number>> {
-  // Whole milliseconds, rounded down: the window must not reach back before the moment it stands for.
-  const window = `${Math.max(1, Math.floor(windowSeconds * 1000))}ms`;
-  const result = await prometheus.query(`max_over_time(${selector}[${window}])`);
+  const result = await prometheus.query(`max_over_time(${selector}[${rangeOf(windowSeconds)}])`);
   return new Map(result.map((r) => [r.metric[keyLabel] ?? '', Number(r.value[1])]));
 }
 
