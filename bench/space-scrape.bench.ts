@@ -14,12 +14,15 @@
 // 200 × 100 KB cell's (goal: within 1.2×). Limit it with SWEEP_INSTANCES=10,50 SWEEP_KB=10,100, and
 // SWEEP_MAX_INPUT_MB=100 to leave out cells with more input (400 × 1 MB is ~900 MB of merged output).
 // Run: npm run bench:space   (RUNS=20 for more rounds; SWEEP=1 SWEEP_RUNS=10 for the sweep)
+// Investigating: CPU_PROF=<dir> (V8 CPU profile of the scraper), SCRAPER_NODE_FLAGS='--trace-gc ...' (extra
+// node flags for the scraper), SCRAPER_LOG=<file> (the scraper's output, written when it has stopped).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import ts from 'typescript';
 import { connectDatabase } from '../common/db/connect.ts';
 import { freePort, startEmbeddedPostgres } from '../common/db/embedded.ts';
 import { migrateToLatest } from '../common/db/migrate.ts';
@@ -269,6 +272,22 @@ async function printCompressionLevels(scraper: StartedApp, space: CellSpace): Pr
   }
 }
 
+/**
+ * The proxy as plain JavaScript, run by plain node as the scraper is: under tsx it would pay the TS
+ * loader's start-up and the slower typed-array code tsx's esbuild service leaves behind, flattering the
+ * scraper's ratios. Returns the compiled file, beside the scraper's build (it resolves undici from there).
+ */
+function compileProxy(): string {
+  const source = readFileSync(join(REPO_ROOT, 'bench', 'space-scrape-proxy.ts'), 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const file = join(REPO_ROOT, 'dist', 'bench', 'space-scrape-proxy.js');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, outputText);
+  return file;
+}
+
 async function main(): Promise<void> {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   const cells: ScrapeCell[] = SWEEP
@@ -317,9 +336,10 @@ async function main(): Promise<void> {
     // CPU_PROF=<dir>: the scraper writes a V8 CPU profile there when it exits (node --cpu-prof).
     const argv = startArgv(app);
     if (process.env.CPU_PROF) argv.splice(1, 0, '--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`);
+    if (process.env.SCRAPER_NODE_FLAGS) argv.splice(1, 0, ...process.env.SCRAPER_NODE_FLAGS.split(' '));
     scraper = await startApp({ argv, cwd: REPO_ROOT, env, port, timeoutMs: 60_000 });
 
-    proxyChild = spawn(process.execPath, ['--import', 'tsx', 'bench/space-scrape-proxy.ts'], {
+    proxyChild = spawn(process.execPath, [compileProxy()], {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -407,6 +427,7 @@ async function main(): Promise<void> {
   } finally {
     agent.destroy();
     await scraper?.stop();
+    if (process.env.SCRAPER_LOG && scraper) writeFileSync(process.env.SCRAPER_LOG, scraper.output());
     if (proxyChild?.exitCode === null) proxyChild.kill('SIGTERM');
     await sandbox.stop();
     await pg.destroy();
