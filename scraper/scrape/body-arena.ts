@@ -1,4 +1,5 @@
 import type { ChunkPool } from '../exposition/index.ts';
+import type { BodySink } from './collect-response.ts';
 
 interface Slab {
   readonly buf: Buffer;
@@ -18,7 +19,7 @@ interface Slab {
  * The pool is shared by scrapes of other spaces (other tenants): whoever calls `consumed` must drop
  * every reference to that body, as its bytes are overwritten by the next body joined there.
  */
-export class BodyArena {
+export class BodyArena implements BodySink {
   private readonly slabs = new Set<Slab>();
   private readonly live = new Map<Buffer, Slab>();
   private slab: Slab | undefined;
@@ -27,11 +28,20 @@ export class BodyArena {
 
   /** One buffer holding `parts` (`size` bytes in all), placed in the current slab when it fits. */
   join(parts: readonly Buffer[], size: number): Buffer {
-    const slabBytes = this.pool.chunkBytes;
-    // A body over a quarter slab would waste too much of a slab's tail: it gets its own buffer.
-    if (size > slabBytes / 4) {
+    const room = this.reserve(size);
+    if (room === undefined) {
       return parts.length === 1 ? (parts[0] as Buffer) : copyInto(Buffer.allocUnsafe(size), parts);
     }
+    return copyInto(room, parts);
+  }
+
+  /**
+   * `size` bytes in the current slab, live from now on, for a body written into them as it arrives;
+   * undefined for a body over a quarter slab (it would waste too much of a slab's tail).
+   */
+  reserve(size: number): Buffer | undefined {
+    const slabBytes = this.pool.chunkBytes;
+    if (size > slabBytes / 4) return undefined;
     let slab = this.slab;
     if (slab === undefined || slab.used + size > slabBytes) {
       // The current slab stays taken while it holds a live body (`consumed` hands it back).
@@ -39,11 +49,28 @@ export class BodyArena {
       this.slabs.add(slab);
       this.slab = slab;
     }
-    const body = copyInto(slab.buf.subarray(slab.used, slab.used + size), parts);
+    const room = slab.buf.subarray(slab.used, slab.used + size);
     slab.used += size;
     slab.live++;
-    this.live.set(body, slab);
+    this.live.set(room, slab);
+    return room;
+  }
+
+  /** The body in `room` (from reserve), `size` bytes of it; `consumed` takes that body from now on. */
+  commit(room: Buffer, size: number): Buffer {
+    if (size === room.length) return room;
+    const slab = this.live.get(room);
+    const body = room.subarray(0, size);
+    if (slab !== undefined) {
+      this.live.delete(room);
+      this.live.set(body, slab);
+    }
     return body;
+  }
+
+  /** `room` (from reserve) holds no body: as if consumed. */
+  abandon(room: Buffer): void {
+    this.consumed(room);
   }
 
   /** `body` (from `join`) is not read any more by anyone. Once per body; again, or for another buffer: nothing. */

@@ -28,8 +28,20 @@ export interface CollectOptions {
   headers: Record<string, string>;
   /** Limit on the body as received and, for gzip, again on the decompressed bytes. */
   maxBodyBytes: number;
-  /** Joins the received pieces of a body into one buffer (e.g. BodyArena#join). */
-  join?: (parts: readonly Buffer[], size: number) => Buffer;
+  /** Where bodies go (e.g. a scrape's BodyArena); default: a buffer of their own. */
+  sink?: BodySink;
+}
+
+/** Memory for bodies: pieces joined at the end, or room reserved up front and filled as they arrive. */
+export interface BodySink {
+  /** One buffer holding `parts` (`size` bytes in all). */
+  join(parts: readonly Buffer[], size: number): Buffer;
+  /** Room for a body of `size` bytes, filled as it arrives; undefined when the pieces are to be joined. */
+  reserve(size: number): Buffer | undefined;
+  /** `room` (from reserve) holds a whole body of `size` bytes: returns that body. */
+  commit(room: Buffer, size: number): Buffer;
+  /** `room` (from reserve) will not hold a body. */
+  abandon(room: Buffer): void;
 }
 
 export interface CollectCall {
@@ -40,6 +52,14 @@ export interface CollectCall {
 
 const defaultJoin = (parts: readonly Buffer[], size: number): Buffer =>
   parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
+
+/** Bodies in buffers of their own; no room reserved (the pieces are as cheap to keep as to copy). */
+const DEFAULT_SINK: BodySink = {
+  join: defaultJoin,
+  reserve: () => undefined,
+  commit: (room) => room,
+  abandon: () => {},
+};
 
 /**
  * One GET with its body collected in memory, through undici's dispatch API: the body's pieces are
@@ -80,9 +100,18 @@ export function collectResponse(options: CollectOptions): CollectCall {
   let headers: IncomingHttpHeaders = {};
   let parts: Buffer[] = [];
   let size = 0;
+  // A plain body of declared length is copied piece by piece into room reserved for it: each piece
+  // dies young, instead of living (and being promoted to the old generation) until the body is whole.
+  let room: Buffer | undefined;
+  const sink = options.sink;
+  const dropRoom = (): void => {
+    if (room !== undefined) sink?.abandon(room);
+    room = undefined;
+  };
 
   const refuse = (reason: 'body_too_large' | 'bad_encoding'): void => {
     collecting = false;
+    dropRoom();
     parts = [];
     settle({ kind: 'refused', reason });
     stop(new Error(reason));
@@ -108,9 +137,20 @@ export function collectResponse(options: CollectOptions): CollectCall {
       const declared = Number(headers['content-length']);
       if (Number.isFinite(declared) && declared > limit) return refuse('body_too_large');
       collecting = true;
+      if (!gzip && declared > 0 && Number.isInteger(declared)) room = sink?.reserve(declared);
     },
     onResponseData(_c, chunk) {
       if (!collecting) return;
+      if (room !== undefined) {
+        // HTTP/1.1 framing delivers at most the declared length; should more come, join pieces instead.
+        if (size + chunk.length <= room.length) {
+          room.set(chunk, size);
+          size += chunk.length;
+          return;
+        }
+        parts.push(Buffer.from(room.subarray(0, size)));
+        dropRoom();
+      }
       size += chunk.length;
       if (size > limit) return refuse('body_too_large');
       parts.push(chunk);
@@ -118,8 +158,14 @@ export function collectResponse(options: CollectOptions): CollectCall {
     onResponseEnd() {
       if (!collecting) return;
       collecting = false;
+      if (room !== undefined && sink !== undefined) {
+        const body = sink.commit(room, size);
+        room = undefined;
+        settle({ kind: 'body', status, headers, body });
+        return;
+      }
       if (!gzip) {
-        settle({ kind: 'body', status, headers, body: (options.join ?? defaultJoin)(parts, size) });
+        settle({ kind: 'body', status, headers, body: (sink ?? DEFAULT_SINK).join(parts, size) });
         return;
       }
       // zlib hands back its output in chunkSize pieces, each a threadpool round trip and a JS callback;
@@ -131,7 +177,7 @@ export function collectResponse(options: CollectOptions): CollectCall {
           kind: 'body',
           status,
           headers,
-          body: options.join === undefined ? body : options.join([body], body.length),
+          body: sink === undefined ? body : sink.join([body], body.length),
         });
       const refused = (err: NodeJS.ErrnoException) =>
         settle({
@@ -151,6 +197,8 @@ export function collectResponse(options: CollectOptions): CollectCall {
       gunzip(compressed, { maxOutputLength: limit, chunkSize }).then(inflated, refused);
     },
     onResponseError(_c, err) {
+      collecting = false;
+      dropRoom();
       fail(abortedWith ?? err);
     },
   };
@@ -166,6 +214,9 @@ export function collectResponse(options: CollectOptions): CollectCall {
   return {
     response,
     abort(reason) {
+      // Nothing is written into reserved room once the exchange is given up on.
+      collecting = false;
+      dropRoom();
       fail(reason);
       stop(reason);
     },

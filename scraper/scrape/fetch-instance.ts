@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { ScrapeTarget } from '../../common/targets.ts';
 import { classifyError, routerReason } from './classify-error.ts';
-import { type CollectCall, collectResponse } from './collect-response.ts';
+import { type BodySink, type CollectCall, collectResponse } from './collect-response.ts';
 import type { OAuthTokens } from './oauth-tokens.ts';
 import { authorizationFor } from './outbound-auth.ts';
 import type { InstanceRequest, ScrapeOutcome } from './types.ts';
@@ -24,8 +24,8 @@ export async function fetchInstance(
   accept: string,
   deadline: number,
   acceptGzip = true,
-  /** Where the body's pieces are joined (e.g. a scrape's BodyArena); default: a buffer of its own. */
-  join?: (parts: readonly Buffer[], size: number) => Buffer,
+  /** Where the body goes (e.g. a scrape's BodyArena); default: a buffer of its own. */
+  sink?: BodySink,
 ): Promise<ScrapeOutcome> {
   const clock = deps.clock ?? Date.now;
   const started = clock();
@@ -57,7 +57,7 @@ export async function fetchInstance(
       url: req.url,
       headers,
       maxBodyBytes: deps.maxBodyBytes,
-      ...(join === undefined ? {} : { join }),
+      ...(sink === undefined ? {} : { sink }),
     });
     const res = await call.response;
     if (res.kind === 'refused') return fail(res.reason);

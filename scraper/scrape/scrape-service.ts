@@ -139,7 +139,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       ACCEPT[options.format],
       start + budget,
       options.targetGzip ?? true,
-      (parts, size) => arena.join(parts, size),
+      arena,
     );
     deps.onDeadlineUse?.((clock() - start) / budget);
     if (outcome.ok) deps.onBodyGarbage?.(outcome.body.length);

@@ -5,7 +5,7 @@ import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkPool } from '../../../scraper/exposition/index.ts';
 import { BodyArena } from '../../../scraper/scrape/body-arena.ts';
-import { collectResponse } from '../../../scraper/scrape/collect-response.ts';
+import { type BodySink, collectResponse } from '../../../scraper/scrape/collect-response.ts';
 
 const BODY = Buffer.from('a_metric{x="1"} 1\n'.repeat(500));
 const LIMIT = 64 * 1024;
@@ -21,6 +21,15 @@ const ROUTES: Record<string, Route> = {
     // In pieces, chunked: the body is collected from several data events.
     res.write(BODY.subarray(0, 1000));
     setTimeout(() => res.end(BODY.subarray(1000)), 5);
+  },
+  '/declared': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': BODY.length });
+    res.write(BODY.subarray(0, 1000));
+    setTimeout(() => res.end(BODY.subarray(1000)), 5);
+  },
+  '/declared-then-hang': (_req, res) => {
+    res.writeHead(200, { 'content-length': BODY.length });
+    res.write(BODY.subarray(0, 1000));
   },
   '/gzip': (_req, res) => {
     res.writeHead(200, { 'content-encoding': 'gzip' });
@@ -84,13 +93,13 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const get = (path: string, join?: (parts: readonly Buffer[], size: number) => Buffer) =>
+const get = (path: string, sink?: BodySink) =>
   collectResponse({
     dispatcher: agent,
     url: `${base}${path}`,
     headers: { accept: 'text/plain', 'x-cf-app-instance': 'guid:3' },
     maxBodyBytes: LIMIT,
-    ...(join === undefined ? {} : { join }),
+    ...(sink === undefined ? {} : { sink }),
   });
 
 describe('collectResponse', () => {
@@ -164,8 +173,36 @@ describe('collectResponse', () => {
   it('joins the pieces where it is told (a scrape arena)', async () => {
     const pool = new ChunkPool(1 << 20, 64 * 1024);
     const arena = new BodyArena(pool);
-    const bodies = await Promise.all([1, 2, 3].map(() => get('/plain', (p, n) => arena.join(p, n)).response));
+    const bodies = await Promise.all([1, 2, 3].map(() => get('/plain', arena).response));
     for (const res of bodies) expect(res.kind === 'body' && res.body.equals(BODY)).toBe(true);
+    arena.release();
+  });
+
+  it('writes a body of declared length into room reserved in the arena as it arrives', async () => {
+    const pool = new ChunkPool(1 << 20, 64 * 1024);
+    const arena = new BodyArena(pool);
+    const slab = pool.take();
+    pool.give(slab);
+    const bodies = await Promise.all([1, 2].map(() => get('/declared', arena).response));
+    for (const res of bodies) {
+      expect(res.kind).toBe('body');
+      if (res.kind !== 'body') continue;
+      expect(res.body.equals(BODY)).toBe(true);
+      expect(res.body.buffer).toBe(slab.buffer);
+    }
+    arena.release();
+  });
+
+  it('gives the room of a body it stopped reading back to the arena', async () => {
+    const pool = new ChunkPool(1 << 20, 64 * 1024);
+    const arena = new BodyArena(pool);
+    const call = get('/declared-then-hang', arena);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    call.abort(new Error('scrape deadline passed'));
+    await expect(call.response).rejects.toThrow('scrape deadline passed');
+    // Nothing live in the current slab any more: the next body is written at its start.
+    const next = arena.join([Buffer.from('next body')], 9);
+    expect(next.byteOffset).toBe(0);
     arena.release();
   });
 });
@@ -222,6 +259,25 @@ describe('BodyArena', () => {
     // The slab goes to whoever takes next, e.g. another space's scrape.
     expect(pool.take().buffer).toBe(bodies[0]?.buffer);
     expect((bodies[5] as Buffer).every((x) => x === 5)).toBe(true);
+    arena.release();
+  });
+
+  it('hands a body committed shorter than its room back by that body', () => {
+    const pool = new ChunkPool(8 * SLAB, SLAB);
+    const arena = new BodyArena(pool);
+    const room = arena.reserve(100) as Buffer;
+    room.write('short body');
+    const body = arena.commit(room, 10);
+    expect(body.toString()).toBe('short body');
+    // Fill the slab, so that the next body starts another one.
+    const fillers = [1, 2, 3].map(() => arena.join([Buffer.alloc(SLAB / 4)], SLAB / 4));
+    const next = arena.join([Buffer.alloc(SLAB / 4)], SLAB / 4);
+    expect(next.buffer).not.toBe(room.buffer);
+    for (const filler of fillers) arena.consumed(filler);
+    expect(pool.freeBytes).toBe(0);
+    arena.consumed(body);
+    expect(pool.freeBytes).toBe(SLAB);
+    expect(arena.reserve(SLAB)).toBeUndefined();
     arena.release();
   });
 
