@@ -53,18 +53,13 @@ export interface CollectCall {
 const defaultJoin = (parts: readonly Buffer[], size: number): Buffer =>
   parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
 
-/** Bodies in buffers of their own; no room reserved (the pieces are as cheap to keep as to copy). */
-const DEFAULT_SINK: BodySink = {
-  join: defaultJoin,
-  reserve: () => undefined,
-  commit: (room) => room,
-  abandon: () => {},
-};
-
 /**
  * One GET with its body collected in memory, through undici's dispatch API: the body's pieces are
- * kept as they arrive, with no stream, async iterator or promise per piece in between (that machinery
- * cost more CPU than the pieces' bytes for a 100 KB metrics body). Bodies are bounded by
+ * copied into the sink's reserved room (plain, declared length) or kept until the end, with no stream,
+ * async iterator or promise per piece in between (that machinery cost more CPU than the pieces' bytes
+ * for a 100 KB metrics body). Room is bounded by the sink (BodyArena: a quarter slab) and the declared
+ * length by `maxBodyBytes`, so a target declaring a large body and sending nothing holds no more than
+ * one sending it would. Bodies are bounded by
  * `maxBodyBytes` while they arrive; gzip is inflated at the end (large bodies off the main thread)
  * with the same bound on its output, so a gzip bomb stops at the limit. Transport errors reject the promise.
  */
@@ -165,7 +160,8 @@ export function collectResponse(options: CollectOptions): CollectCall {
         return;
       }
       if (!gzip) {
-        settle({ kind: 'body', status, headers, body: (sink ?? DEFAULT_SINK).join(parts, size) });
+        const body = sink === undefined ? defaultJoin(parts, size) : sink.join(parts, size);
+        settle({ kind: 'body', status, headers, body });
         return;
       }
       // zlib hands back its output in chunkSize pieces, each a threadpool round trip and a JS callback;
