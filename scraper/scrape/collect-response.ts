@@ -50,6 +50,24 @@ export interface CollectCall {
   abort(reason: Error): void;
 }
 
+/** Output space zlib gets for a body whose trailer gives no usable size: its default, 16 KB, is too small. */
+const INFLATE_CHUNK_MIN = 64 << 10;
+const INFLATE_CHUNK_MAX = 1 << 20;
+
+/**
+ * zlib hands back its output in chunkSize pieces, each a new buffer (and, async, a threadpool round
+ * trip), and joins them with one more copy: a body that fits one piece costs one allocation and no
+ * join. The gzip trailer gives the inflated size (ISIZE, RFC 1952 §2.3.1: of the last member, mod 2^32),
+ * plus a margin so that zlib sees the stream end without asking for another piece. It is the target's
+ * word, so it only chooses within the bounds a body without it gets: a false size costs at most what
+ * any body costs. 200 × 100 KB bodies at ~17:1 inflated in ~48 ms instead of ~88 ms with the former
+ * guess of 16 × the compressed size (two pieces and a join each).
+ */
+function inflateChunkSize(compressed: Buffer): number {
+  const declared = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
+  return Math.min(INFLATE_CHUNK_MAX, Math.max(INFLATE_CHUNK_MIN, declared + 64));
+}
+
 const defaultJoin = (parts: readonly Buffer[], size: number): Buffer =>
   parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
 
@@ -164,10 +182,9 @@ export function collectResponse(options: CollectOptions): CollectCall {
         settle({ kind: 'body', status, headers, body });
         return;
       }
-      // zlib hands back its output in chunkSize pieces, each a threadpool round trip and a JS callback;
-      // sized for the whole body at a typical ~16:1 most bodies inflate in one job. The result is
-      // copied into the join (the scrape's pooled arena), so zlib's buffers die young.
-      const chunkSize = Math.min(1 << 20, Math.max(64 << 10, size * 16));
+      // The result is copied into the join (the scrape's pooled arena), so zlib's buffers die young.
+      const compressed = defaultJoin(parts, size);
+      const chunkSize = inflateChunkSize(compressed);
       const inflated = (body: Buffer) =>
         settle({
           kind: 'body',
@@ -180,7 +197,6 @@ export function collectResponse(options: CollectOptions): CollectCall {
           kind: 'refused',
           reason: err.code === 'ERR_BUFFER_TOO_LARGE' ? 'body_too_large' : 'bad_encoding',
         });
-      const compressed = defaultJoin(parts, size);
       if (size <= SYNC_INFLATE_MAX_BYTES) {
         let body: Buffer;
         try {

@@ -39,6 +39,13 @@ const ROUTES: Record<string, Route> = {
     res.writeHead(200, { 'content-encoding': 'gzip' });
     res.end(BOMB);
   },
+  '/gzip-false-size': (req, res) => {
+    // The trailer's ISIZE (last 4 bytes) says 4 GB, or 1 byte: the inflated size zlib checks it against.
+    const gz = gzipSync(BODY);
+    gz.writeUInt32LE(req.headers['x-size'] === 'small' ? 1 : 0xffffffff, gz.length - 4);
+    res.writeHead(200, { 'content-encoding': 'gzip' });
+    res.end(gz);
+  },
   '/corrupt-gzip': (_req, res) => {
     res.writeHead(200, { 'content-encoding': 'gzip' });
     res.end('not gzip at all');
@@ -129,6 +136,20 @@ describe('collectResponse', () => {
     const before = process.memoryUsage().arrayBuffers;
     expect(await get('/bomb').response).toEqual({ kind: 'refused', reason: 'body_too_large' });
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('refuses gzip whose trailer misstates the inflated size, without trusting it for memory', async () => {
+    const before = process.memoryUsage().arrayBuffers;
+    for (const size of ['large', 'small']) {
+      const call = collectResponse({
+        dispatcher: agent,
+        url: `${base}/gzip-false-size`,
+        headers: { 'x-size': size },
+        maxBodyBytes: LIMIT,
+      });
+      expect(await call.response).toEqual({ kind: 'refused', reason: 'bad_encoding' });
+    }
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
   });
 
   it('refuses corrupt gzip and encodings it cannot read as bad_encoding', async () => {
