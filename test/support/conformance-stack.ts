@@ -134,8 +134,13 @@ async function inBatches<T>(
  * and broker with one service key per space, one rewriting proxy, and the Prometheus servers scraping
  * every input directly and every space through the merged endpoint in both formats.
  */
-export async function startConformanceStack(inputs: readonly ConformanceInput[]): Promise<ConformanceStack> {
+export async function startConformanceStack(
+  inputs: readonly ConformanceInput[],
+  /** Told at once how to stop whatever gets started: a caller that gives up waiting can still stop it. */
+  onStop?: (stop: () => Promise<void>) => void,
+): Promise<ConformanceStack> {
   const teardown = new Teardown();
+  onStop?.(() => teardown.run());
   try {
     return await assemble(inputs, teardown);
   } catch (error) {
@@ -166,8 +171,13 @@ class Teardown {
 }
 
 async function assemble(inputs: readonly ConformanceInput[], teardown: Teardown): Promise<ConformanceStack> {
+  const began = Date.now();
   const stack = await teardown.track(startStack(), (s) => s.stop());
   const startedAt = Date.now();
+  // Where the set-up's time goes, for a run that is slow or runs out of time on a busy machine.
+  const stage = (name: string) =>
+    console.info(`conformance set-up: ${name} at ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  stage('stack started');
   const stamps = stampsAt(startedAt - 600_000 - (startedAt % 1000) + 123);
   const { control } = stack.sandbox;
   const org = control.createOrg('conformance');
@@ -279,7 +289,9 @@ async function assemble(inputs: readonly ConformanceInput[], teardown: Teardown)
     const creds = key.body.credentials as { username: string; password: string };
     keys.set(r.spaceGuid, `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`);
   });
+  stage('every space provisioned, bound and given a service key');
   const started = await prometheusStarting;
+  stage('Prometheus servers started');
   const prometheus = new Map(groups.map((g, i) => [g, started[i] as PrometheusServer]));
 
   // Ready once the scraper's own answer names both instances of every space: asked directly, not
@@ -300,6 +312,7 @@ async function assemble(inputs: readonly ConformanceInput[], teardown: Teardown)
       `scraper knowing both instances of ${r.input.name}`,
     );
   });
+  stage('the scraper knows every instance');
   // Prometheus 2.42 starts its head at the first sample it appends: were that the int64 minimum an
   // overflowing timestamp turns into, every later sample would be out of bounds. So the quarantined
   // bodies are served only once each Prometheus has stored a round of ordinary samples.
@@ -311,6 +324,7 @@ async function assemble(inputs: readonly ConformanceInput[], teardown: Teardown)
     const switched = Date.now();
     await Promise.all([...prometheus.values()].map((p) => awaitScrapeRounds(p, switched, 1)));
   }
+  stage('ready');
   const readyAt = Date.now();
   return {
     stack,
