@@ -208,8 +208,6 @@ function printCell(r: CellResult): void {
         ` | baseline ${med(p, 'ms').toFixed(0).padStart(5)} ms wall ${med(p, 'cpuMs').toFixed(0).padStart(5)} ms CPU ${mb(med(p, 'bytes')).padStart(8)}`,
     );
     const goal = GOALS[path];
-    const verdict = (value: number, limit: number) =>
-      `${value.toFixed(2)}× (goal ≤ ${limit}×) ${value <= limit ? 'MET' : 'NOT MET'}`;
     console.log(
       `  ${''.padEnd(10)} ratio wall ${verdict(ratios.wall[path], goal.wall)}   CPU ${verdict(ratios.cpu[path], goal.cpu)}`,
     );
@@ -229,19 +227,12 @@ function printCell(r: CellResult): void {
 async function waitUntilAllUp(scraper: StartedApp, spaces: readonly CellSpace[]): Promise<void> {
   for (const space of spaces) {
     for (let i = 0; ; i++) {
-      const up = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest(
-          `${scraper.url}/v1/spaces/${space.guid}/metrics`,
-          { agent, headers: { ...PLAIN_HEADERS, authorization: space.authorization } },
-          (res) => {
-            const parts: Buffer[] = [];
-            res.on('data', (c: Buffer) => parts.push(c));
-            res.on('end', () => resolve(countUp(Buffer.concat(parts))));
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      });
+      const up = countUp(
+        await getBody(`${scraper.url}/v1/spaces/${space.guid}/metrics`, {
+          ...PLAIN_HEADERS,
+          authorization: space.authorization,
+        }),
+      );
       if (up === space.instances) break;
       if (i > 200) throw new Error(`space ${space.guid}: only ${up} of ${space.instances} up`);
       await sleep(300);
@@ -264,8 +255,6 @@ function printAcrossStarts(byStart: readonly CellResult[]): void {
     const wall = all.map((r) => r.wall[path]);
     const cpu = all.map((r) => r.cpu[path]);
     const goal = GOALS[path];
-    const verdict = (value: number, limit: number) =>
-      `${value.toFixed(2)}× (goal ≤ ${limit}×) ${value <= limit ? 'MET' : 'NOT MET'}`;
     console.log(
       `  ${path.padEnd(10)} wall ${wall.map((v) => v.toFixed(2)).join(' ')}  CPU ${cpu.map((v) => v.toFixed(2)).join(' ')}`,
     );
@@ -273,6 +262,23 @@ function printAcrossStarts(byStart: readonly CellResult[]): void {
       `  ${''.padEnd(10)} median wall ${verdict(median(wall), goal.wall)}   CPU ${verdict(median(cpu), goal.cpu)}`,
     );
   }
+}
+
+const verdict = (value: number, limit: number) =>
+  `${value.toFixed(2)}× (goal ≤ ${limit}×) ${value <= limit ? 'MET' : 'NOT MET'}`;
+
+/** The whole body of a GET (for answers the bench reads, not the ones it times). */
+function getBody(url: string, headers: Record<string, string>): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent, headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve(Buffer.concat(parts)));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** `promregator_up{…} 1` lines of a text answer (which may be too large for one string). */
@@ -291,21 +297,10 @@ function countUp(body: Buffer): number {
  * scraper sends it: 1 MB members): wire bytes against CPU, which is how the scraper's level was chosen.
  */
 async function printCompressionLevels(scraper: StartedApp, space: CellSpace): Promise<void> {
-  const body = await new Promise<Buffer>((resolve, reject) => {
-    const req = httpRequest(
-      `${scraper.url}/v1/spaces/${space.guid}/metrics`,
-      {
-        agent,
-        headers: { ...PRODUCTION_HEADERS, 'accept-encoding': 'identity', authorization: space.authorization },
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () => resolve(Buffer.concat(parts)));
-      },
-    );
-    req.on('error', reject);
-    req.end();
+  const body = await getBody(`${scraper.url}/v1/spaces/${space.guid}/metrics`, {
+    ...PRODUCTION_HEADERS,
+    'accept-encoding': 'identity',
+    authorization: space.authorization,
   });
   const cpu = (work: () => number) => {
     const c0 = process.cpuUsage();

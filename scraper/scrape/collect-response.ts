@@ -75,11 +75,10 @@ const defaultJoin = (parts: readonly Buffer[], size: number): Buffer =>
  * One GET with its body collected in memory, through undici's dispatch API: the body's pieces are
  * copied into the sink's reserved room (plain, declared length) or kept until the end, with no stream,
  * async iterator or promise per piece in between (that machinery cost more CPU than the pieces' bytes
- * for a 100 KB metrics body). Room is bounded by the sink (BodyArena: a quarter slab) and the declared
- * length by `maxBodyBytes`, so a target declaring a large body and sending nothing holds no more than
- * one sending it would. Bodies are bounded by
- * `maxBodyBytes` while they arrive; gzip is inflated at the end (large bodies off the main thread)
- * with the same bound on its output, so a gzip bomb stops at the limit. Transport errors reject the promise.
+ * for a 100 KB metrics body). Bodies are bounded by `maxBodyBytes` while they arrive, and room by the
+ * sink (BodyArena: a quarter slab), so a target declaring a large body and sending nothing holds no
+ * more than one sending it would. gzip is inflated at the end (large bodies off the main thread) with
+ * the same bound on its output, so a gzip bomb stops at the limit. Transport errors reject the promise.
  */
 export function collectResponse(options: CollectOptions): CollectCall {
   const url = new URL(options.url);
