@@ -16,7 +16,8 @@
 // Run: npm run bench:space   (RUNS=20 for more rounds; SWEEP=1 SWEEP_RUNS=10 for the sweep; STARTS=5 to
 // measure the reference cell with 5 scraper and proxy processes in turn and take the median of their ratios)
 // Investigating: CPU_PROF=<dir> (V8 CPU profile of the scraper), SCRAPER_NODE_FLAGS='--trace-gc ...' (extra
-// node flags for the scraper), SCRAPER_LOG=<file> (the scraper's output, written when it has stopped).
+// node flags for the scraper), SCRAPER_LOG=<file> (the scraper's output, written when it has stopped),
+// SCRAPER_ENV='{"SCRAPE_SPACE_CONCURRENCY":"64"}' (settings added to the scraper's manifest environment).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -377,6 +378,8 @@ async function main(): Promise<void> {
     );
 
     const app = manifestApp('promregator-scraper');
+    /** SCRAPER_ENV: settings on top of the manifest's, to measure a setting's effect. */
+    const scraperEnv = (): Record<string, string> => JSON.parse(process.env.SCRAPER_ENV ?? '{}');
     /** The scraper as manifest.yml starts it, in a process of its own. */
     const startScraper = async (): Promise<StartedApp> => {
       const port = await freePort();
@@ -386,7 +389,9 @@ async function main(): Promise<void> {
         log_level: 'warn',
       });
       const env = Object.fromEntries(
-        Object.entries({ ...manifestEnv(app, vars), DATABASE_URL: pg.url }).filter(([, v]) => v !== ''),
+        Object.entries({ ...manifestEnv(app, vars), DATABASE_URL: pg.url, ...scraperEnv() }).filter(
+          ([, v]) => v !== '',
+        ),
       );
       // CPU_PROF=<dir>: the scraper writes a V8 CPU profile there when it exits (node --cpu-prof).
       const argv = startArgv(app);
