@@ -10,7 +10,8 @@
 // Goals: scraper idle ≤ 100 MB, 200-instance peak ≤ 160 MB, 40 concurrent ≤ 200 MB; broker idle ≤ 80 MB.
 // With BIG_BODY=1, one more space (50 apps × 4 instances × ~430 KB) and a last phase: the peak during
 // back-to-back scrapes of it (production path). Goal ≤ 300 MB.
-// Run: npm run bench:memory   (REST_S=10 for a quicker, unofficial run; RUNS=5 scrapes per peak phase)
+// Run: npm run bench:memory   (REST_S=10 for a quicker, unofficial run; RUNS=5 scrapes per peak phase;
+// SCRAPER_ENV='{"MALLOC_MMAP_THRESHOLD_":"32768"}' adds settings to the scraper's manifest environment)
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
@@ -83,7 +84,12 @@ async function main(): Promise<void> {
         cwd: REPO_ROOT,
         // Variables left empty are left unset, as an operator leaves out what they do not use.
         env: Object.fromEntries(
-          Object.entries({ ...manifestEnv(app, vars), DATABASE_URL: pg.url }).filter(([, v]) => v !== ''),
+          Object.entries({
+            ...manifestEnv(app, vars),
+            DATABASE_URL: pg.url,
+            ...(name === 'promregator-scraper' &&
+              (JSON.parse(process.env.SCRAPER_ENV ?? '{}') as Record<string, string>)),
+          }).filter(([, v]) => v !== ''),
         ),
         port,
       });
