@@ -29,6 +29,7 @@ import {
 } from '../test/support/deployed-app.ts';
 import { type BenchSpace, registerSpace } from './memory-landscape.ts';
 import { sampleGroups } from './memory-sampler.ts';
+import { scraperEnvOverrides } from './scraper-env.ts';
 
 const REST_S = Number(process.env.REST_S ?? 60);
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -87,8 +88,7 @@ async function main(): Promise<void> {
           Object.entries({
             ...manifestEnv(app, vars),
             DATABASE_URL: pg.url,
-            ...(name === 'promregator-scraper' &&
-              (JSON.parse(process.env.SCRAPER_ENV ?? '{}') as Record<string, string>)),
+            ...(name === 'promregator-scraper' && scraperEnvOverrides()),
           }).filter(([, v]) => v !== ''),
         ),
         port,

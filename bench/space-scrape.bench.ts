@@ -39,6 +39,7 @@ import {
   startArgv,
 } from '../test/support/deployed-app.ts';
 import { groupCpuMs } from './proc-cpu.ts';
+import { scraperEnvOverrides } from './scraper-env.ts';
 import { type CellSpace, createCellSpace, type ScrapeCell } from './space-scrape-landscape.ts';
 
 const RUNS = Number(process.env.RUNS ?? 12);
@@ -378,8 +379,6 @@ async function main(): Promise<void> {
     );
 
     const app = manifestApp('promregator-scraper');
-    /** SCRAPER_ENV: settings on top of the manifest's, to measure a setting's effect. */
-    const scraperEnv = (): Record<string, string> => JSON.parse(process.env.SCRAPER_ENV ?? '{}');
     /** The scraper as manifest.yml starts it, in a process of its own. */
     const startScraper = async (): Promise<StartedApp> => {
       const port = await freePort();
@@ -389,7 +388,7 @@ async function main(): Promise<void> {
         log_level: 'warn',
       });
       const env = Object.fromEntries(
-        Object.entries({ ...manifestEnv(app, vars), DATABASE_URL: pg.url, ...scraperEnv() }).filter(
+        Object.entries({ ...manifestEnv(app, vars), DATABASE_URL: pg.url, ...scraperEnvOverrides() }).filter(
           ([, v]) => v !== '',
         ),
       );
