@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback, gunzipSync } from 'node:zlib';
 import type { Dispatcher } from 'undici';
+import { gunzipInto } from './gunzip-into.ts';
 
 const gunzip = promisify(gunzipCallback);
 
@@ -64,8 +65,32 @@ const INFLATE_CHUNK_MAX = 1 << 20;
  * guess of 16 × the compressed size (two pieces and a join each).
  */
 function inflateChunkSize(compressed: Buffer): number {
-  const declared = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
-  return Math.min(INFLATE_CHUNK_MAX, Math.max(INFLATE_CHUNK_MIN, declared + 64));
+  return Math.min(INFLATE_CHUNK_MAX, Math.max(INFLATE_CHUNK_MIN, declaredSize(compressed) + 64));
+}
+
+/** The inflated size the gzip trailer states (ISIZE), 0 when there is no trailer. */
+function declaredSize(compressed: Buffer): number {
+  return compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
+}
+
+/**
+ * A small gzip body inflated straight into room in the sink, sized by its trailer (the target's word:
+ * room that turns out too small, or is not to be had, leaves it to gunzipSync and its bound), so the
+ * inflated bytes are neither a buffer of their own nor copied.
+ */
+function inflateIntoSink(sink: BodySink, compressed: Buffer, limit: number): Buffer | undefined {
+  const room = sink.reserve(Math.min(limit, declaredSize(compressed) + 64));
+  if (room === undefined) return undefined;
+  let size: number | undefined;
+  try {
+    size = gunzipInto(compressed, room);
+  } catch (err) {
+    sink.abandon(room);
+    throw err;
+  }
+  if (size !== undefined) return sink.commit(room, size);
+  sink.abandon(room);
+  return undefined;
 }
 
 const defaultJoin = (parts: readonly Buffer[], size: number): Buffer =>
@@ -199,6 +224,8 @@ export function collectResponse(options: CollectOptions): CollectCall {
       if (size <= SYNC_INFLATE_MAX_BYTES) {
         let body: Buffer;
         try {
+          const direct = sink === undefined ? undefined : inflateIntoSink(sink, compressed, limit);
+          if (direct !== undefined) return settle({ kind: 'body', status, headers, body: direct });
           body = gunzipSync(compressed, { maxOutputLength: limit, chunkSize });
         } catch (err) {
           return refused(err as NodeJS.ErrnoException);

@@ -214,6 +214,41 @@ describe('collectResponse', () => {
     arena.release();
   });
 
+  it('inflates a small gzip body straight into the arena', async () => {
+    const pool = new ChunkPool(1 << 20, 64 * 1024);
+    const arena = new BodyArena(pool);
+    const slab = pool.take();
+    pool.give(slab);
+    const bodies = await Promise.all([1, 2].map(() => get('/gzip', arena).response));
+    for (const res of bodies) {
+      expect(res.kind).toBe('body');
+      if (res.kind !== 'body') continue;
+      expect(res.body.equals(BODY)).toBe(true);
+      expect(res.body.buffer).toBe(slab.buffer);
+    }
+    arena.release();
+  });
+
+  it('refuses bad gzip into an arena as without one, and leaves nothing of it there', async () => {
+    const pool = new ChunkPool(1 << 20, 64 * 1024);
+    const arena = new BodyArena(pool);
+    expect(await get('/corrupt-gzip', arena).response).toEqual({ kind: 'refused', reason: 'bad_encoding' });
+    expect(await get('/bomb', arena).response).toEqual({ kind: 'refused', reason: 'body_too_large' });
+    for (const size of ['large', 'small']) {
+      const call = collectResponse({
+        dispatcher: agent,
+        url: `${base}/gzip-false-size`,
+        headers: { 'x-size': size },
+        maxBodyBytes: LIMIT,
+        sink: arena,
+      });
+      expect(await call.response).toEqual({ kind: 'refused', reason: 'bad_encoding' });
+    }
+    const next = arena.join([Buffer.from('next body')], 9);
+    expect(next.byteOffset).toBe(0);
+    arena.release();
+  });
+
   it('gives the room of a body it stopped reading back to the arena', async () => {
     const pool = new ChunkPool(1 << 20, 64 * 1024);
     const arena = new BodyArena(pool);
