@@ -81,6 +81,16 @@ describe('gzipMembers', () => {
     expect(gunzipSync(Buffer.concat(members)).equals(Buffer.concat(parts))).toBe(true);
   });
 
+  it('makes each window a complete gzip member of its own, header and trailer included', async () => {
+    const body = text(50_000, 9);
+    const members = await gzipMembers(sourceOf(body), { level: 1, concurrency: 2, windows: windowsOf(8192) });
+    expect(members.length).toBe(Math.ceil(body.length / 8192));
+    members.forEach((member, i) => {
+      expect(member.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+      expect(gunzipSync(member).equals(body.subarray(i * 8192, (i + 1) * 8192))).toBe(true);
+    });
+  });
+
   it('holds at most `concurrency` windows of the uncompressed answer at a time', async () => {
     const windows = windowsOf(1024);
     let most = 0;
