@@ -17,8 +17,11 @@ const gunzip = promisify(gunzipCallback);
 const SYNC_INFLATE_MAX_BYTES = 64 << 10;
 
 export type Collected =
-  /** A 2xx response with its body, decompressed when it came gzipped. */
-  | { kind: 'body'; status: number; headers: IncomingHttpHeaders; body: Buffer }
+  /**
+   * A 2xx response with its body, decompressed when it came gzipped; `garbageBytes` of buffers it came
+   * through (socket reads, zlib's output) are garbage now that it is in the sink.
+   */
+  | { kind: 'body'; status: number; headers: IncomingHttpHeaders; body: Buffer; garbageBytes: number }
   /** Any other final status; the body was not read (the connection is dropped instead). */
   | { kind: 'status'; status: number; headers: IncomingHttpHeaders }
   | { kind: 'refused'; reason: 'body_too_large' | 'bad_encoding' };
@@ -198,12 +201,12 @@ export function collectResponse(options: CollectOptions): CollectCall {
       if (room !== undefined && sink !== undefined) {
         const body = sink.commit(room, size);
         room = undefined;
-        settle({ kind: 'body', status, headers, body });
+        settle({ kind: 'body', status, headers, body, garbageBytes: size });
         return;
       }
       if (!gzip) {
         const body = sink === undefined ? defaultJoin(parts, size) : sink.join(parts, size);
-        settle({ kind: 'body', status, headers, body });
+        settle({ kind: 'body', status, headers, body, garbageBytes: size });
         return;
       }
       // The result is copied into the join (the scrape's pooled arena), so zlib's buffers die young.
@@ -215,6 +218,7 @@ export function collectResponse(options: CollectOptions): CollectCall {
           status,
           headers,
           body: sink === undefined ? body : sink.join([body], body.length),
+          garbageBytes: size + body.length,
         });
       const refused = (err: NodeJS.ErrnoException) =>
         settle({
@@ -225,7 +229,9 @@ export function collectResponse(options: CollectOptions): CollectCall {
         let body: Buffer;
         try {
           const direct = sink === undefined ? undefined : inflateIntoSink(sink, compressed, limit);
-          if (direct !== undefined) return settle({ kind: 'body', status, headers, body: direct });
+          if (direct !== undefined) {
+            return settle({ kind: 'body', status, headers, body: direct, garbageBytes: size });
+          }
           body = gunzipSync(compressed, { maxOutputLength: limit, chunkSize });
         } catch (err) {
           return refused(err as NodeJS.ErrnoException);

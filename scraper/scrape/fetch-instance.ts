@@ -75,6 +75,7 @@ export async function fetchInstance(
       body: res.body,
       contentType: Array.isArray(contentType) ? contentType[0] : contentType,
       durationMs: clock() - started,
+      garbageBytes: res.garbageBytes,
     };
   } catch (err) {
     return fail(

@@ -35,8 +35,9 @@ export interface ScrapeServiceDeps {
    */
   onDeadlineUse?: (share: number) => void;
   /**
-   * Told the size of each body taken in: the buffers it arrived in (socket reads, zlib output) are
-   * garbage from then on, and the owner may collect them (scraper/young-gc.ts).
+   * Told, per body taken in, the bytes of the buffers it arrived in (socket reads, zlib output): garbage
+   * from then on, which the owner may collect (scraper/young-gc.ts). A gzip body inflated straight into
+   * the arena leaves only its compressed bytes behind.
    */
   onBodyGarbage?: (bytes: number) => void;
   clock?: () => number;
@@ -142,7 +143,7 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       arena,
     );
     deps.onDeadlineUse?.((clock() - start) / budget);
-    if (outcome.ok) deps.onBodyGarbage?.(outcome.body.length);
+    if (outcome.ok) deps.onBodyGarbage?.(outcome.garbageBytes ?? outcome.body.length);
     return outcome;
   }
 
