@@ -7,12 +7,13 @@ import { gunzipInto } from './gunzip-into.ts';
 const gunzip = promisify(gunzipCallback);
 
 /**
- * Compressed bodies up to this size are inflated on the spot. zlib's async one-shot API builds a stream,
- * a handle and an output buffer per call and round-trips through the threadpool: for 200 bodies of
- * ~6 KB (100 KB inflated) that took 40–80 ms of CPU, nearly all of it on the main thread, against
- * 18 ms for inflating them synchronously. Beyond it, the inflate itself outweighs that overhead and
- * runs on the threadpool. A small body is still bounded by `maxBodyBytes` once inflated, so a gzip
- * bomb blocks for at most the time it takes to inflate that many bytes.
+ * Compressed bodies up to this size are inflated on the spot when they cannot be inflated into the
+ * sink. zlib's async one-shot API builds a stream, a handle and an output buffer per call and
+ * round-trips through the threadpool: for 200 bodies of ~6 KB (100 KB inflated) that took 40–80 ms of
+ * CPU, nearly all of it on the main thread, against 18 ms for inflating them synchronously. Beyond it,
+ * the inflate itself outweighs that overhead and runs on the threadpool. A small body is still bounded
+ * by `maxBodyBytes` once inflated, so a gzip bomb blocks for at most the time it takes to inflate that
+ * many bytes.
  */
 const SYNC_INFLATE_MAX_BYTES = 64 << 10;
 
@@ -209,8 +210,22 @@ export function collectResponse(options: CollectOptions): CollectCall {
         settle({ kind: 'body', status, headers, body, garbageBytes: size });
         return;
       }
-      // The result is copied into the join (the scrape's pooled arena), so zlib's buffers die young.
       const compressed = defaultJoin(parts, size);
+      const refused = (err: NodeJS.ErrnoException) =>
+        settle({
+          kind: 'refused',
+          reason: err.code === 'ERR_BUFFER_TOO_LARGE' ? 'body_too_large' : 'bad_encoding',
+        });
+      // Straight into room in the sink whatever the compressed size: the room (at most a quarter slab)
+      // bounds the time this takes on the spot.
+      try {
+        const direct = sink === undefined ? undefined : inflateIntoSink(sink, compressed, limit);
+        if (direct !== undefined)
+          return settle({ kind: 'body', status, headers, body: direct, garbageBytes: size });
+      } catch (err) {
+        return refused(err as NodeJS.ErrnoException);
+      }
+      // Otherwise copied into the join (the scrape's pooled arena), so zlib's buffers die young.
       const chunkSize = inflateChunkSize(compressed);
       const inflated = (body: Buffer) =>
         settle({
@@ -220,18 +235,9 @@ export function collectResponse(options: CollectOptions): CollectCall {
           body: sink === undefined ? body : sink.join([body], body.length),
           garbageBytes: size + body.length,
         });
-      const refused = (err: NodeJS.ErrnoException) =>
-        settle({
-          kind: 'refused',
-          reason: err.code === 'ERR_BUFFER_TOO_LARGE' ? 'body_too_large' : 'bad_encoding',
-        });
       if (size <= SYNC_INFLATE_MAX_BYTES) {
         let body: Buffer;
         try {
-          const direct = sink === undefined ? undefined : inflateIntoSink(sink, compressed, limit);
-          if (direct !== undefined) {
-            return settle({ kind: 'body', status, headers, body: direct, garbageBytes: size });
-          }
           body = gunzipSync(compressed, { maxOutputLength: limit, chunkSize });
         } catch (err) {
           return refused(err as NodeJS.ErrnoException);

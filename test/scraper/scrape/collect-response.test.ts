@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +12,10 @@ const BODY = Buffer.from('a_metric{x="1"} 1\n'.repeat(500));
 const LIMIT = 64 * 1024;
 // 64 MB of zeros in ~64 KB of gzip; made up front so the memory check sees only the client's side.
 const BOMB = gzipSync(Buffer.alloc(64 * 1024 * 1024));
+
+// Random bytes barely compress: ~150 KB of gzip, more than is inflated on the spot without a sink.
+const INCOMPRESSIBLE = randomBytes(150 * 1024);
+const INCOMPRESSIBLE_GZ = gzipSync(INCOMPRESSIBLE);
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -34,6 +39,10 @@ const ROUTES: Record<string, Route> = {
   '/gzip': (_req, res) => {
     res.writeHead(200, { 'content-encoding': 'gzip' });
     res.end(gzipSync(BODY));
+  },
+  '/gzip-incompressible': (_req, res) => {
+    res.writeHead(200, { 'content-encoding': 'gzip' });
+    res.end(INCOMPRESSIBLE_GZ);
   },
   '/bomb': (_req, res) => {
     res.writeHead(200, { 'content-encoding': 'gzip' });
@@ -226,6 +235,27 @@ describe('collectResponse', () => {
       expect(res.body.equals(BODY)).toBe(true);
       expect(res.body.buffer).toBe(slab.buffer);
     }
+    arena.release();
+  });
+
+  it('inflates a gzip body into the arena whatever its compressed size, when its room is there', async () => {
+    expect(INCOMPRESSIBLE_GZ.length).toBeGreaterThan(128 * 1024);
+    const pool = new ChunkPool(4 << 20, 1 << 20);
+    const arena = new BodyArena(pool);
+    const slab = pool.take();
+    pool.give(slab);
+    const call = collectResponse({
+      dispatcher: agent,
+      url: `${base}/gzip-incompressible`,
+      headers: {},
+      maxBodyBytes: 1 << 20,
+      sink: arena,
+    });
+    const res = await call.response;
+    expect(res.kind === 'body' && res.body.equals(INCOMPRESSIBLE)).toBe(true);
+    expect(res.kind === 'body' && res.body.buffer).toBe(slab.buffer);
+    // Inflated in place: only the compressed bytes it came in are left behind, no inflated copy.
+    expect(res.kind === 'body' && res.garbageBytes).toBe(INCOMPRESSIBLE_GZ.length);
     arena.release();
   });
 
