@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { gunzipInto } from '../../../scraper/scrape/gunzip-into.ts';
 
@@ -66,6 +66,20 @@ describe('gunzipInto', () => {
     expect(gunzipInto(gz, room.subarray(0, 1000))).toBeUndefined();
     expect(gunzipInto(gz, room.subarray(0, TEXT.length))).toBeUndefined();
     expect(room.subarray(TEXT.length).every((b) => b === 0x2a)).toBe(true);
+  });
+
+  it("gives a body no reach into the previous body's bytes (another tenant's, maybe)", () => {
+    const secret = Buffer.from('tenant_a_secret{token="hunter2-hunter2-hunter2"} 1\n');
+    expect(direct(gzipSync(secret), 4096)).toEqual({ bytes: secret });
+    // Back-references into a preset dictionary: to an inflater whose window still held the previous
+    // body, they would read that body's bytes.
+    const wanted = Buffer.concat([secret, Buffer.from('x 1\n')]);
+    const raw = deflateRawSync(wanted, { dictionary: secret });
+    expect(inflateRawSync(raw, { dictionary: secret }).equals(wanted)).toBe(true);
+    const trailer = gzipSync(wanted).subarray(-8);
+    const crafted = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), raw, trailer]);
+    expect(direct(crafted, 4096)).toEqual({ code: 'Z_DATA_ERROR' });
+    expect(reference(crafted)).toEqual({ code: 'Z_DATA_ERROR' });
   });
 
   it('inflates correctly after refusing a stream, and after a stream that did not fit', () => {
