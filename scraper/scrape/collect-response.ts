@@ -18,11 +18,8 @@ const gunzip = promisify(gunzipCallback);
 const SYNC_INFLATE_MAX_BYTES = 64 << 10;
 
 export type Collected =
-  /**
-   * A 2xx response with its body, decompressed when it came gzipped; `garbageBytes` of buffers it came
-   * through (socket reads, zlib's output) are garbage now that it is in the sink.
-   */
-  | { kind: 'body'; status: number; headers: IncomingHttpHeaders; body: Buffer; garbageBytes: number }
+  /** A 2xx response with its body, decompressed when it came gzipped. */
+  | { kind: 'body'; status: number; headers: IncomingHttpHeaders; body: Buffer }
   /** Any other final status; the body was not read (the connection is dropped instead). */
   | { kind: 'status'; status: number; headers: IncomingHttpHeaders }
   | { kind: 'refused'; reason: 'body_too_large' | 'bad_encoding' };
@@ -35,6 +32,12 @@ export interface CollectOptions {
   maxBodyBytes: number;
   /** Where bodies go (e.g. a scrape's BodyArena); default: a buffer of their own. */
   sink?: BodySink;
+  /**
+   * Told the bytes of each buffer the body came through once it is copied out of it: a piece written
+   * into reserved room at once, as it arrives, so that collecting it need not wait for the body's end
+   * (a space's bodies arrive side by side and mostly end together).
+   */
+  onGarbage?: (bytes: number) => void;
 }
 
 /** Memory for bodies: pieces joined at the end, or room reserved up front and filled as they arrive. */
@@ -187,6 +190,7 @@ export function collectResponse(options: CollectOptions): CollectCall {
         if (size + chunk.length <= room.length) {
           room.set(chunk, size);
           size += chunk.length;
+          options.onGarbage?.(chunk.length);
           return;
         }
         parts.push(Buffer.from(room.subarray(0, size)));
@@ -202,12 +206,14 @@ export function collectResponse(options: CollectOptions): CollectCall {
       if (room !== undefined && sink !== undefined) {
         const body = sink.commit(room, size);
         room = undefined;
-        settle({ kind: 'body', status, headers, body, garbageBytes: size });
+        settle({ kind: 'body', status, headers, body });
         return;
       }
+      // The pieces kept so far are copied out (into the sink, the join or zlib) from here on.
+      options.onGarbage?.(size);
       if (!gzip) {
         const body = sink === undefined ? defaultJoin(parts, size) : sink.join(parts, size);
-        settle({ kind: 'body', status, headers, body, garbageBytes: size });
+        settle({ kind: 'body', status, headers, body });
         return;
       }
       const compressed = defaultJoin(parts, size);
@@ -220,21 +226,21 @@ export function collectResponse(options: CollectOptions): CollectCall {
       // bounds the time this takes on the spot.
       try {
         const direct = sink === undefined ? undefined : inflateIntoSink(sink, compressed, limit);
-        if (direct !== undefined)
-          return settle({ kind: 'body', status, headers, body: direct, garbageBytes: size });
+        if (direct !== undefined) return settle({ kind: 'body', status, headers, body: direct });
       } catch (err) {
         return refused(err as NodeJS.ErrnoException);
       }
       // Otherwise copied into the join (the scrape's pooled arena), so zlib's buffers die young.
       const chunkSize = inflateChunkSize(compressed);
-      const inflated = (body: Buffer) =>
+      const inflated = (body: Buffer) => {
+        if (sink !== undefined) options.onGarbage?.(body.length);
         settle({
           kind: 'body',
           status,
           headers,
           body: sink === undefined ? body : sink.join([body], body.length),
-          garbageBytes: size + body.length,
         });
+      };
       if (size <= SYNC_INFLATE_MAX_BYTES) {
         let body: Buffer;
         try {

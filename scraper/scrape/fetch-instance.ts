@@ -10,6 +10,11 @@ export interface FetchDeps {
   dispatcher: Dispatcher;
   tokens: OAuthTokens;
   maxBodyBytes: number;
+  /**
+   * Told the bytes of every buffer a body came through (socket reads, zlib's output) once it is copied
+   * out of it: garbage from then on, which the owner may collect (scraper/young-gc.ts).
+   */
+  onBufferGarbage?: (bytes: number) => void;
   clock?: () => number;
 }
 
@@ -58,6 +63,7 @@ export async function fetchInstance(
       headers,
       maxBodyBytes: deps.maxBodyBytes,
       ...(sink === undefined ? {} : { sink }),
+      ...(deps.onBufferGarbage === undefined ? {} : { onGarbage: deps.onBufferGarbage }),
     });
     const res = await call.response;
     if (res.kind === 'refused') return fail(res.reason);
@@ -75,7 +81,6 @@ export async function fetchInstance(
       body: res.body,
       contentType: Array.isArray(contentType) ? contentType[0] : contentType,
       durationMs: clock() - started,
-      garbageBytes: res.garbageBytes,
     };
   } catch (err) {
     return fail(

@@ -34,12 +34,6 @@ export interface ScrapeServiceDeps {
    * more: it timed out). The deadline counts from the incoming request, so queueing counts too.
    */
   onDeadlineUse?: (share: number) => void;
-  /**
-   * Told, per body taken in, the bytes of the buffers it arrived in (socket reads, zlib output): garbage
-   * from then on, which the owner may collect (scraper/young-gc.ts). A gzip body inflated straight into
-   * the arena leaves only its compressed bytes behind.
-   */
-  onBodyGarbage?: (bytes: number) => void;
   clock?: () => number;
   /**
    * Windows the answers are written through (and bodies' kept bytes), reused across scrapes. Default:
@@ -143,7 +137,6 @@ export function createScrapeService(deps: ScrapeServiceDeps): ScrapeService {
       arena,
     );
     deps.onDeadlineUse?.((clock() - start) / budget);
-    if (outcome.ok) deps.onBodyGarbage?.(outcome.garbageBytes ?? outcome.body.length);
     return outcome;
   }
 

@@ -4,14 +4,7 @@
  * `timeout`, `refused`, `http_500`, `router_unknown_route`, `body_too_large`, `redirect`.
  */
 export type ScrapeOutcome =
-  | {
-      ok: true;
-      body: Buffer;
-      contentType: string | undefined;
-      durationMs: number;
-      /** Bytes of the buffers the body came through, garbage once it is in (default: its size). */
-      garbageBytes?: number;
-    }
+  | { ok: true; body: Buffer; contentType: string | undefined; durationMs: number }
   | {
       ok: false;
       reason: string;

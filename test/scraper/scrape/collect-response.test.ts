@@ -244,18 +244,45 @@ describe('collectResponse', () => {
     const arena = new BodyArena(pool);
     const slab = pool.take();
     pool.give(slab);
+    let garbage = 0;
     const call = collectResponse({
       dispatcher: agent,
       url: `${base}/gzip-incompressible`,
       headers: {},
       maxBodyBytes: 1 << 20,
       sink: arena,
+      onGarbage: (bytes) => {
+        garbage += bytes;
+      },
     });
     const res = await call.response;
     expect(res.kind === 'body' && res.body.equals(INCOMPRESSIBLE)).toBe(true);
     expect(res.kind === 'body' && res.body.buffer).toBe(slab.buffer);
     // Inflated in place: only the compressed bytes it came in are left behind, no inflated copy.
-    expect(res.kind === 'body' && res.garbageBytes).toBe(INCOMPRESSIBLE_GZ.length);
+    expect(garbage).toBe(INCOMPRESSIBLE_GZ.length);
+    arena.release();
+  });
+
+  it('reports the pieces of a body as garbage as soon as they are in its room, before the body ends', async () => {
+    const pool = new ChunkPool(1 << 20, 64 * 1024);
+    const arena = new BodyArena(pool);
+    const reports: Array<{ bytes: number; settled: boolean }> = [];
+    let settled = false;
+    const call = collectResponse({
+      dispatcher: agent,
+      url: `${base}/declared`,
+      headers: {},
+      maxBodyBytes: LIMIT,
+      sink: arena,
+      onGarbage: (bytes) => reports.push({ bytes, settled }),
+    });
+    const res = await call.response.finally(() => {
+      settled = true;
+    });
+    expect(res.kind).toBe('body');
+    // The route sends 1,000 bytes, waits, then the rest: the first piece is reported while it waits.
+    expect(reports[0]).toEqual({ bytes: 1000, settled: false });
+    expect(reports.reduce((sum, r) => sum + r.bytes, 0)).toBe(BODY.length);
     arena.release();
   });
 
