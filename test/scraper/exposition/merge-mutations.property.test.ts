@@ -3,7 +3,8 @@
 // - the merged body parses with the project's parser (which refuses what Prometheus 2.42 refuses);
 // - the neighbour always gets through, whatever the other input holds;
 // - an input the parser accepts passes sample for sample (or fails alone, when a timestamp cannot be
-//   spelled in the output format); one it refuses fails alone, its error quoting the line;
+//   spelled in the output format; an OpenMetrics sample before 1970, which Prometheus does not store,
+//   is left out of text); one it refuses fails alone, its error quoting the line;
 // - a few hundred of the text bodies go through `promtool check metrics`, and none is refused;
 // - nothing reads a body once its `add` has returned true (always, with keepShare 1): overwriting each
 //   body right after gives the same merged bytes, also when the inputs arrive in reverse order (adopted
@@ -81,7 +82,13 @@ function check(body: Buffer, from: ExpositionFormat, to: ExpositionFormat, mutat
   const mine = out.samples
     .filter((s) => s.labels.includes('zz_target="t"'))
     .map((s) => ({ ...s, labels: withoutTarget(s.labels) }));
-  expect(sampleKeys(mine)).toEqual(sampleKeys(input.samples));
+  // An OpenMetrics sample before 1970 is one Prometheus does not store, and text cannot spell its
+  // timestamp: it is left out of text output (input-scan.ts), the rest of the input kept.
+  const stored =
+    from === 'openmetrics' && to === 'text'
+      ? input.samples.filter((s) => s.timestampMs === undefined || s.timestampMs >= 0)
+      : input.samples;
+  expect(sampleKeys(mine)).toEqual(sampleKeys(stored));
 }
 
 const formats = fc.constantFrom<ExpositionFormat>('text', 'openmetrics');
