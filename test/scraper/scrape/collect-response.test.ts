@@ -109,14 +109,30 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const get = (path: string, sink?: BodySink) =>
+const get = (path: string, sink?: BodySink, headers: Record<string, string> = {}) =>
   collectResponse({
     dispatcher: agent,
     url: `${base}${path}`,
-    headers: { accept: 'text/plain', 'x-cf-app-instance': 'guid:3' },
+    headers: { accept: 'text/plain', 'x-cf-app-instance': 'guid:3', ...headers },
     maxBodyBytes: LIMIT,
     ...(sink === undefined ? {} : { sink }),
   });
+
+/** Two bodies from `path` collected into a fresh arena: each is BODY, placed in the arena's slab. */
+async function expectBodiesInSlab(path: string): Promise<void> {
+  const pool = new ChunkPool(1 << 20, 64 * 1024);
+  const arena = new BodyArena(pool);
+  const slab = pool.take();
+  pool.give(slab);
+  const bodies = await Promise.all([1, 2].map(() => get(path, arena).response));
+  for (const res of bodies) {
+    expect(res.kind).toBe('body');
+    if (res.kind !== 'body') continue;
+    expect(res.body.equals(BODY)).toBe(true);
+    expect(res.body.buffer).toBe(slab.buffer);
+  }
+  arena.release();
+}
 
 describe('collectResponse', () => {
   it('collects a body that arrives in pieces, with status and headers', async () => {
@@ -150,13 +166,8 @@ describe('collectResponse', () => {
   it('refuses gzip whose trailer misstates the inflated size, without trusting it for memory', async () => {
     const before = process.memoryUsage().arrayBuffers;
     for (const size of ['large', 'small']) {
-      const call = collectResponse({
-        dispatcher: agent,
-        url: `${base}/gzip-false-size`,
-        headers: { 'x-size': size },
-        maxBodyBytes: LIMIT,
-      });
-      expect(await call.response).toEqual({ kind: 'refused', reason: 'bad_encoding' });
+      const res = await get('/gzip-false-size', undefined, { 'x-size': size }).response;
+      expect(res).toEqual({ kind: 'refused', reason: 'bad_encoding' });
     }
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
   });
@@ -208,35 +219,10 @@ describe('collectResponse', () => {
     arena.release();
   });
 
-  it('writes a body of declared length into room reserved in the arena as it arrives', async () => {
-    const pool = new ChunkPool(1 << 20, 64 * 1024);
-    const arena = new BodyArena(pool);
-    const slab = pool.take();
-    pool.give(slab);
-    const bodies = await Promise.all([1, 2].map(() => get('/declared', arena).response));
-    for (const res of bodies) {
-      expect(res.kind).toBe('body');
-      if (res.kind !== 'body') continue;
-      expect(res.body.equals(BODY)).toBe(true);
-      expect(res.body.buffer).toBe(slab.buffer);
-    }
-    arena.release();
-  });
+  it('writes a body of declared length into room reserved in the arena as it arrives', () =>
+    expectBodiesInSlab('/declared'));
 
-  it('inflates a small gzip body straight into the arena', async () => {
-    const pool = new ChunkPool(1 << 20, 64 * 1024);
-    const arena = new BodyArena(pool);
-    const slab = pool.take();
-    pool.give(slab);
-    const bodies = await Promise.all([1, 2].map(() => get('/gzip', arena).response));
-    for (const res of bodies) {
-      expect(res.kind).toBe('body');
-      if (res.kind !== 'body') continue;
-      expect(res.body.equals(BODY)).toBe(true);
-      expect(res.body.buffer).toBe(slab.buffer);
-    }
-    arena.release();
-  });
+  it('inflates a small gzip body straight into the arena', () => expectBodiesInSlab('/gzip'));
 
   it('inflates a gzip body into the arena whatever its compressed size, when its room is there', async () => {
     expect(INCOMPRESSIBLE_GZ.length).toBeGreaterThan(128 * 1024);
@@ -292,14 +278,8 @@ describe('collectResponse', () => {
     expect(await get('/corrupt-gzip', arena).response).toEqual({ kind: 'refused', reason: 'bad_encoding' });
     expect(await get('/bomb', arena).response).toEqual({ kind: 'refused', reason: 'body_too_large' });
     for (const size of ['large', 'small']) {
-      const call = collectResponse({
-        dispatcher: agent,
-        url: `${base}/gzip-false-size`,
-        headers: { 'x-size': size },
-        maxBodyBytes: LIMIT,
-        sink: arena,
-      });
-      expect(await call.response).toEqual({ kind: 'refused', reason: 'bad_encoding' });
+      const res = await get('/gzip-false-size', arena, { 'x-size': size }).response;
+      expect(res).toEqual({ kind: 'refused', reason: 'bad_encoding' });
     }
     const next = arena.join([Buffer.from('next body')], 9);
     expect(next.byteOffset).toBe(0);
