@@ -81,8 +81,8 @@ function declaredSize(compressed: Buffer): number {
 }
 
 /**
- * A small gzip body inflated straight into room in the sink, sized by its trailer (the target's word:
- * room that turns out too small, or is not to be had, leaves it to gunzipSync and its bound), so the
+ * A gzip body inflated straight into room in the sink, sized by its trailer (the target's word: room
+ * that turns out too small, or is not to be had, leaves it to zlib's own calls and their bound), so the
  * inflated bytes are neither a buffer of their own nor copied.
  */
 function inflateIntoSink(sink: BodySink, compressed: Buffer, limit: number): Buffer | undefined {
